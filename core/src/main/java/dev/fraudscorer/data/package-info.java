@@ -1,0 +1,2 @@
+/** Reading the handbook's transaction dataset. */
+package dev.fraudscorer.data;

@@ -1,0 +1,2 @@
+/** Evaluation metrics shared by the trainer and the demo summary. */
+package dev.fraudscorer.eval;

@@ -1,0 +1,2 @@
+/** The trainer: dataset to features (shared engine) to XGBoost to model bundle. */
+package dev.fraudscorer.trainer;
