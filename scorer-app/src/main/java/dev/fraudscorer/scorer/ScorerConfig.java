@@ -1,0 +1,85 @@
+package dev.fraudscorer.scorer;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The scorer's configuration, typed and validated in one place. Keys prefixed {@code streams.} pass through to
+ * Kafka Streams (and through it {@code streams.producer.*}, {@code streams.consumer.*}).
+ */
+public final class ScorerConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String REGISTRY_URL = "registry.url";
+    public static final String APPLICATION_ID = "application.id";
+    public static final String MODEL_NAME = "model.name";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+    public static final String STATE_DIR = "state.dir";
+    public static final String METRICS_PORT = "metrics.port";
+    public static final String MAX_AMOUNT = "validation.max.amount";
+    public static final String MIN_EVENT_TIME_MS = "validation.min.event.time.ms";
+    public static final String MAX_FUTURE_MS = "validation.max.future.ms";
+    public static final String STREAMS_PREFIX = "streams.";
+
+    private static final ConfigDef DEF = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
+            .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/registry/v3", Importance.HIGH,
+                    "Apicurio Registry v3 API URL.")
+            .define(APPLICATION_ID, Type.STRING, "fraud-scorer", Importance.HIGH,
+                    "Kafka Streams application id: the consumer group and the prefix of internal topics.")
+            .define(MODEL_NAME, Type.STRING, "fraud", Importance.HIGH, "Model name to serve from model-control.")
+            .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+                    ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
+                    Importance.MEDIUM, "exactly_once_v2 (default) or at_least_once.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.MEDIUM,
+                    "Commit interval; under exactly-once it bounds how long a verdict waits to become visible.")
+            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/fraud-scorer-state",
+                    Importance.MEDIUM, "Kafka Streams state directory.")
+            .define(METRICS_PORT, Type.INT, 9464, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of /metrics, /health and /ready on 127.0.0.1; 0 picks a free port.")
+            .define(MAX_AMOUNT, Type.DOUBLE, 1_000_000.0, Range.atLeast(0), Importance.LOW,
+                    "Amounts above this are dead-lettered as absurd.")
+            .define(MIN_EVENT_TIME_MS, Type.LONG, 946_684_800_000L, Importance.LOW,
+                    "Event times before this (default 2000-01-01) are dead-lettered.")
+            .define(MAX_FUTURE_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(0), Importance.LOW,
+                    "Event times this far after the wall clock are dead-lettered.");
+
+    public ScorerConfig(Map<?, ?> props) {
+        super(DEF, props, false);
+    }
+
+    public static ConfigDef definition() {
+        return DEF;
+    }
+
+    public String modelName() {
+        return getString(MODEL_NAME);
+    }
+
+    /** Properties for {@code new KafkaStreams(topology, props)}. */
+    public Map<String, Object> streamsProperties() {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE));
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
+        // Streams' producer waits 100 ms by default to batch; a scorer wants verdicts out quickly.
+        props.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+        // Unnamed internal topics or stores would be orphaned by a refactoring: refuse them.
+        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        // A failure in the model-control/registry global stores must not stop the application (KIP-1270).
+        props.put("processing.exception.handler.global.enabled", true);
+        props.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"),
+                dev.fraudscorer.topics.Topics.MAX_MODEL_RECORD_BYTES);
+        props.putAll(originalsWithPrefix(STREAMS_PREFIX));
+        return props;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.fraudscorer.scorer;
+
+import dev.fraudscorer.schema.ModelControl;
+import dev.fraudscorer.schema.ModelVersion;
+import dev.fraudscorer.schema.Transaction;
+import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.scorer.control.ActiveModelResolver;
+import dev.fraudscorer.scorer.control.ModelCache;
+import dev.fraudscorer.scorer.control.ModelStores;
+import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import dev.fraudscorer.scorer.score.ScoreProcessor;
+import dev.fraudscorer.scorer.validate.DeadLetterProcessor;
+import dev.fraudscorer.scorer.validate.Routed;
+import dev.fraudscorer.scorer.validate.TransactionValidator;
+import dev.fraudscorer.scorer.validate.ValidateProcessor;
+import dev.fraudscorer.topics.Topics;
+import java.time.Clock;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The scorer's topology, built by one function for {@code main} and tests alike:
+ * transactions → validate → score → fraud-verdicts, with every failure → transactions-dlq.
+ * Keys stay the input's bytes end to end, so a verdict lands on the same partition number as its transaction.
+ */
+public final class ScorerTopology {
+
+    /** The Avro serdes the topology needs: Apicurio-backed in production, registry-free in unit tests. */
+    public record AvroCodecs(Deserializer<Transaction> transactions, Serde<Verdict> verdicts,
+                             Deserializer<ModelControl> controls, Deserializer<ModelVersion> versions) {
+    }
+
+    private ScorerTopology() {
+    }
+
+    public static Topology build(ScorerConfig config, AvroCodecs codecs, ModelCache cache, ScorerMetrics metrics,
+                                 Clock clock) {
+        final StreamsBuilder builder = new StreamsBuilder();
+        ModelStores.addTo(builder, codecs.controls(), codecs.versions(), cache);
+        final TransactionValidator validator = new TransactionValidator(config.getDouble(ScorerConfig.MAX_AMOUNT),
+                config.getLong(ScorerConfig.MIN_EVENT_TIME_MS), config.getLong(ScorerConfig.MAX_FUTURE_MS), clock);
+        final Produced<byte[], byte[]> toDeadLetters = Produced.with(Serdes.ByteArray(), Serdes.ByteArray());
+
+        final Map<String, KStream<byte[], Routed<Transaction>>> validated = builder
+                .stream(Topics.TRANSACTIONS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                        .withName("transactions-source"))
+                .processValues(() -> new ValidateProcessor(codecs.transactions(), validator), Named.as("validate"))
+                .split(Named.as("validated-"))
+                .branch((key, routed) -> routed.isOk(), Branched.as("ok"))
+                .defaultBranch(Branched.as("invalid"));
+        validated.get("validated-invalid")
+                .processValues(() -> new DeadLetterProcessor<>(metrics::deadLetter), Named.as("invalid-to-dead-letter"))
+                .to(Topics.DEAD_LETTERS.name(), toDeadLetters.withName("invalid-dead-letter-sink"));
+
+        final Map<String, KStream<byte[], Routed<Verdict>>> scored = validated.get("validated-ok")
+                .processValues(() -> new ScoreProcessor(new ActiveModelResolver(config.modelName(), codecs.controls(),
+                        codecs.versions(), cache), metrics, clock), Named.as("score"))
+                .split(Named.as("scored-"))
+                .branch((key, routed) -> routed.isOk(), Branched.as("ok"))
+                .defaultBranch(Branched.as("failed"));
+        scored.get("scored-failed")
+                .processValues(() -> new DeadLetterProcessor<>(metrics::deadLetter), Named.as("failed-to-dead-letter"))
+                .to(Topics.DEAD_LETTERS.name(), toDeadLetters.withName("failed-dead-letter-sink"));
+        scored.get("scored-ok")
+                .mapValues(Routed::value, Named.as("verdict"))
+                .to(Topics.VERDICTS.name(), Produced.with(Serdes.ByteArray(), codecs.verdicts()).withName("verdict-sink"));
+        return builder.build();
+    }
+}

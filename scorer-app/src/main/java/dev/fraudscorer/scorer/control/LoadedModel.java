@@ -1,0 +1,39 @@
+package dev.fraudscorer.scorer.control;
+
+import dev.fraudscorer.bundle.Manifest;
+import dev.fraudscorer.bundle.ModelBundle;
+import dev.fraudscorer.features.FeatureExtractor;
+import dev.fraudscorer.features.FeatureSpec;
+import dev.fraudscorer.score.TreeEnsemble;
+
+/** A verified, parsed model version ready to score. Immutable; shared by all stream threads. */
+public record LoadedModel(String name, int version, Manifest manifest, TreeEnsemble ensemble,
+                          FeatureExtractor features) {
+
+    /** Largest |JVM score - trainer score| accepted on the bundle's reference rows. */
+    static final double REFERENCE_TOLERANCE = 1e-6;
+
+    /**
+     * Parses and checks a bundle: feature spec computable here, trees evaluable, reference rows re-scored as the
+     * trainer scored them (catches a model read differently from how it was written).
+     *
+     * @throws IllegalArgumentException with the reason if the bundle must not serve
+     */
+    public static LoadedModel load(String name, int version, ModelBundle bundle) {
+        final Manifest manifest = bundle.manifest();
+        final FeatureSpec spec = new FeatureSpec(manifest.features());
+        final TreeEnsemble ensemble = TreeEnsemble.fromJson(bundle.model());
+        if (ensemble.numFeatures() != spec.size()) {
+            throw new IllegalArgumentException("model has " + ensemble.numFeatures() + " inputs but the manifest names "
+                    + spec.size() + " features");
+        }
+        for (Manifest.ReferenceRow row : manifest.referenceRows()) {
+            final double score = ensemble.predict(row.features());
+            if (Math.abs(score - row.score()) > REFERENCE_TOLERANCE) {
+                throw new IllegalArgumentException("reference row scored " + score + " here but " + row.score()
+                        + " by the trainer");
+            }
+        }
+        return new LoadedModel(name, version, manifest, ensemble, new FeatureExtractor(spec));
+    }
+}

@@ -1,0 +1,102 @@
+package dev.fraudscorer.scorer.control;
+
+import dev.fraudscorer.schema.ModelControl;
+import dev.fraudscorer.schema.ModelVersion;
+import dev.fraudscorer.topics.Topics;
+import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The control plane inside the topology: model-registry and model-control are read as global stores, so every
+ * instance sees every record within a poll, needs no rebalance to switch, and has them fully restored before it
+ * scores its first transaction. Values are kept as the raw Avro bytes and decoded where used, so a record this
+ * version cannot read is logged and skipped instead of stopping the global thread.
+ */
+public final class ModelStores {
+
+    public static final String CONTROL_STORE = "model-control-store";
+    public static final String REGISTRY_STORE = "model-registry-store";
+
+    private ModelStores() {
+    }
+
+    /** Adds both global stores; a control record also pre-loads the version it names into {@code cache}. */
+    public static void addTo(StreamsBuilder builder, Deserializer<ModelControl> controls,
+                             Deserializer<ModelVersion> versions, ModelCache cache) {
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REGISTRY_STORE), Serdes.String(),
+                        Serdes.ByteArray()).withLoggingDisabled(),
+                Topics.MODEL_REGISTRY.name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-registry-source"),
+                () -> new StoreWriter(REGISTRY_STORE, ctx -> { }));
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CONTROL_STORE), Serdes.String(),
+                        Serdes.ByteArray()).withLoggingDisabled(),
+                Topics.MODEL_CONTROL.name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-control-source"),
+                () -> new StoreWriter(CONTROL_STORE, new Preloader(controls, versions, cache)));
+    }
+
+    /** Writes each record into its store (a null value deletes) and then runs a side action. */
+    private static final class StoreWriter implements Processor<String, byte[], Void, Void> {
+        private final String storeName;
+        private final Consumer<Record<String, byte[]>> after;
+        private KeyValueStore<String, byte[]> store;
+
+        StoreWriter(String storeName, Consumer<Record<String, byte[]>> after) {
+            this.storeName = storeName;
+            this.after = after;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(storeName);
+            if (after instanceof Preloader preloader) {
+                preloader.registry = context.getStateStore(REGISTRY_STORE);
+            }
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
+            }
+            after.accept(record);
+        }
+    }
+
+    /** Loads and verifies the version a control record names before a stream thread needs it. */
+    private static final class Preloader implements Consumer<Record<String, byte[]>> {
+        private final Deserializer<ModelControl> controls;
+        private final Deserializer<ModelVersion> versions;
+        private final ModelCache cache;
+        private KeyValueStore<String, byte[]> registry;
+
+        Preloader(Deserializer<ModelControl> controls, Deserializer<ModelVersion> versions, ModelCache cache) {
+            this.controls = controls;
+            this.versions = versions;
+            this.cache = cache;
+        }
+
+        @Override
+        public void accept(Record<String, byte[]> record) {
+            if (record.value() == null) {
+                return;
+            }
+            ActiveModelResolver.resolve(record.value(), controls, versions, registry, cache);
+        }
+    }
+}

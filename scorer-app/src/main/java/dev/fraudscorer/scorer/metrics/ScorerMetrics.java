@@ -1,0 +1,61 @@
+package dev.fraudscorer.scorer.metrics;
+
+import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.scorer.validate.DeadLetter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** The scorer's own meters. Tag values are bounded: decisions, reasons, model versions. */
+public final class ScorerMetrics {
+
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final Timer scoringTime;
+    private final Timer ingestToVerdict;
+
+    public ScorerMetrics(MeterRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+        this.scoringTime = Timer.builder("fraud_scoring_time").description("features + model per record")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(500))
+                .maximumExpectedValue(Duration.ofMillis(100)).register(registry);
+        this.ingestToVerdict = Timer.builder("fraud_ingest_to_verdict")
+                .description("input record timestamp (producer or broker time) to verdict produced")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    }
+
+    /** For tests and tools that do not export metrics. */
+    public static ScorerMetrics discarding() {
+        return new ScorerMetrics(new SimpleMeterRegistry(), Clock.systemUTC());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void scored(Verdict verdict, long scoringNanos, long inputTimestampMs) {
+        scoringTime.record(scoringNanos, TimeUnit.NANOSECONDS);
+        final long lag = clock.millis() - inputTimestampMs;
+        if (lag >= 0) {
+            ingestToVerdict.record(lag, TimeUnit.MILLISECONDS);
+        }
+        Counter.builder("fraud_verdicts").tag("decision", verdict.getDecision().name())
+                .tag("model", verdict.getModelName()).tag("model_version", String.valueOf(verdict.getModelVersion()))
+                .register(registry).increment();
+    }
+
+    public void deadLetter(DeadLetter.Reason reason) {
+        Counter.builder("fraud_dead_letters").tag("reason", reason.name()).register(registry).increment();
+    }
+
+    public void modelRejected(String modelKey) {
+        Counter.builder("fraud_model_rejections").tag("model", modelKey.substring(0, modelKey.indexOf('/')))
+                .register(registry).increment();
+    }
+}

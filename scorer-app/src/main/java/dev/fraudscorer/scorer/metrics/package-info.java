@@ -1,0 +1,2 @@
+/** Metrics (Micrometer, Prometheus text) and the health/readiness endpoints. */
+package dev.fraudscorer.scorer.metrics;

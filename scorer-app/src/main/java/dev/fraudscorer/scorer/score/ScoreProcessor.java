@@ -1,0 +1,75 @@
+package dev.fraudscorer.scorer.score;
+
+import dev.fraudscorer.features.TxInput;
+import dev.fraudscorer.schema.Transaction;
+import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.scorer.control.ActiveModelResolver;
+import dev.fraudscorer.scorer.control.LoadedModel;
+import dev.fraudscorer.scorer.control.ModelStores;
+import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import dev.fraudscorer.scorer.validate.DeadLetter;
+import dev.fraudscorer.scorer.validate.Routed;
+import dev.fraudscorer.scorer.verdict.VerdictBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Optional;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+
+/** Features, model score and verdict for one valid transaction, with the model active at that moment. */
+public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Transaction>, Routed<Verdict>> {
+
+    private final ActiveModelResolver resolver;
+    private final ScorerMetrics metrics;
+    private final Clock clock;
+    private FixedKeyProcessorContext<byte[], Routed<Verdict>> context;
+
+    public ScoreProcessor(ActiveModelResolver resolver, ScorerMetrics metrics, Clock clock) {
+        this.resolver = resolver;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<byte[], Routed<Verdict>> context) {
+        this.context = context;
+        resolver.init(context.getStateStore(ModelStores.CONTROL_STORE), context.getStateStore(ModelStores.REGISTRY_STORE));
+    }
+
+    @Override
+    public void process(FixedKeyRecord<byte[], Routed<Transaction>> record) {
+        final Transaction tx = record.value().value();
+        final byte[] original = record.value().original();
+        final Optional<LoadedModel> active = resolver.active();
+        if (active.isEmpty()) {
+            context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.NO_ACTIVE_MODEL,
+                    "no verified model is active; publish and promote one with model-control"), original)));
+            return;
+        }
+        final LoadedModel model = active.get();
+        try {
+            final long start = System.nanoTime();
+            final double[] features = model.features().extract(new TxInput(tx.getTransactionId(),
+                    tx.getEventTime().toEpochMilli(), tx.getCustomerId(), tx.getTerminalId(), tx.getAmount()));
+            final double score = model.ensemble().predict(features);
+            final Verdict verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
+                    model.manifest().thresholds(), clock.instant(), traceId(record));
+            metrics.scored(verdict, System.nanoTime() - start, record.timestamp());
+            context.forward(record.withValue(Routed.ok(verdict, original)));
+        } catch (RuntimeException e) {
+            context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.SCORING_FAILED, e), original)));
+        }
+    }
+
+    /** The trace id of a W3C traceparent header ({@code 00-<trace id>-<span id>-<flags>}), if the producer sent one. */
+    private static String traceId(FixedKeyRecord<?, ?> record) {
+        final Header header = record.headers().lastHeader("traceparent");
+        if (header == null || header.value() == null) {
+            return null;
+        }
+        final String[] parts = new String(header.value(), StandardCharsets.US_ASCII).split("-");
+        return parts.length == 4 && parts[1].length() == 32 ? parts[1] : null;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.fraudscorer.scorer.verdict;
+
+import dev.fraudscorer.bundle.Manifest;
+import dev.fraudscorer.schema.Decision;
+import dev.fraudscorer.schema.Transaction;
+import dev.fraudscorer.schema.Verdict;
+import java.time.Instant;
+import java.util.List;
+
+/** Maps a score to a decision with the model's own thresholds and assembles the verdict record. */
+public final class VerdictBuilder {
+
+    private VerdictBuilder() {
+    }
+
+    public static Decision decide(double score, Manifest.Thresholds thresholds) {
+        if (score >= thresholds.decline()) {
+            return Decision.DECLINE;
+        }
+        return score >= thresholds.review() ? Decision.REVIEW : Decision.APPROVE;
+    }
+
+    /**
+     * Outlier flag, anomaly score and reason codes are placeholders until the bundle ships reference statistics
+     * and contributions (issue 5): no outlier, 0, none.
+     */
+    public static Verdict build(Transaction tx, double score, String modelName, int modelVersion,
+                                Manifest.Thresholds thresholds, Instant scoredAt, String traceId) {
+        final Decision decision = decide(score, thresholds);
+        return Verdict.newBuilder()
+                .setTransactionId(tx.getTransactionId())
+                .setCustomerId(tx.getCustomerId())
+                .setTerminalId(tx.getTerminalId())
+                .setEventTime(tx.getEventTime())
+                .setScore(score)
+                .setDecision(decision)
+                .setOutlier(false)
+                .setAnomalyScore(0.0)
+                .setReviewRequired(decision == Decision.REVIEW)
+                .setReasonCodes(List.of())
+                .setModelName(modelName)
+                .setModelVersion(modelVersion)
+                .setScoredAt(scoredAt)
+                .setTraceId(traceId)
+                .build();
+    }
+}

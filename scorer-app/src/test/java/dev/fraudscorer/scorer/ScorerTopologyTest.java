@@ -1,0 +1,205 @@
+package dev.fraudscorer.scorer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fraudscorer.bundle.ModelBundle;
+import dev.fraudscorer.schema.Decision;
+import dev.fraudscorer.schema.ModelControl;
+import dev.fraudscorer.schema.ModelVersion;
+import dev.fraudscorer.schema.Transaction;
+import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.scorer.control.ModelCache;
+import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import dev.fraudscorer.scorer.validate.DeadLetter;
+import dev.fraudscorer.topics.Topics;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ScorerTopologyTest {
+
+    static final Path GOLDEN = Path.of("src/test/resources/golden-bundle");
+    private static final Instant NOW = Instant.parse("2018-08-10T12:00:00Z");
+    private static final PlainAvroSerde<Transaction> TX = new PlainAvroSerde<>(Transaction.getClassSchema());
+    private static final PlainAvroSerde<Verdict> VERDICT = new PlainAvroSerde<>(Verdict.getClassSchema());
+    private static final PlainAvroSerde<ModelControl> CONTROL = new PlainAvroSerde<>(ModelControl.getClassSchema());
+    private static final PlainAvroSerde<ModelVersion> VERSION = new PlainAvroSerde<>(ModelVersion.getClassSchema());
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> transactions;
+    private TestInputTopic<String, byte[]> registry;
+    private TestInputTopic<String, byte[]> control;
+    private TestOutputTopic<byte[], byte[]> verdicts;
+    private TestOutputTopic<byte[], byte[]> deadLetters;
+    private final List<String> rejections = new ArrayList<>();
+
+    @BeforeEach
+    void startDriver() {
+        final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        final ScorerConfig config = new ScorerConfig(Map.of());
+        final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(TX.deserializer(), VERDICT,
+                CONTROL.deserializer(), VERSION.deserializer()), new ModelCache((k, r) -> rejections.add(k)),
+                ScorerMetrics.discarding(), clock);
+        final Properties props = new Properties();
+        props.putAll(config.streamsProperties());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/scorer-ttd-" + System.nanoTime());
+        driver = new TopologyTestDriver(topology, props, NOW);
+        transactions = driver.createInputTopic(Topics.TRANSACTIONS.name(), new ByteArraySerializer(), new ByteArraySerializer());
+        registry = driver.createInputTopic(Topics.MODEL_REGISTRY.name(), new StringSerializer(), new ByteArraySerializer());
+        control = driver.createInputTopic(Topics.MODEL_CONTROL.name(), new StringSerializer(), new ByteArraySerializer());
+        verdicts = driver.createOutputTopic(Topics.VERDICTS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void drainedAndClosed() {
+        try {
+            assertTrue(verdicts.isEmpty(), "unasserted verdicts left");
+            assertTrue(deadLetters.isEmpty(), "unasserted dead letters left");
+        } finally {
+            driver.close();
+        }
+    }
+
+    @Test
+    void validTransactionGetsOneVerdictFromTheActiveVersion() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+
+        send("c-1", tx("t-1", "c-1", 42.0));
+
+        final var record = verdicts.readRecord();
+        final Verdict verdict = VERDICT.deserializer().deserialize("", record.value());
+        assertArrayEquals("c-1".getBytes(StandardCharsets.UTF_8), record.key());
+        assertEquals("t-1", verdict.getTransactionId());
+        assertEquals(1, verdict.getModelVersion());
+        assertEquals("fraud", verdict.getModelName());
+        assertTrue(verdict.getScore() > 0 && verdict.getScore() < 1);
+        assertEquals(NOW, verdict.getScoredAt());
+    }
+
+    @Test
+    void badBytesAndInvalidValuesBecomeDeadLettersAndTheStreamContinues() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        final byte[] garbage = {0, 0, 0, 0, 7, (byte) 0xff, 1, 2};
+
+        transactions.pipeInput(new TestRecord<>("c-1".getBytes(StandardCharsets.UTF_8), garbage));
+        send("c-2", tx("t-2", "c-2", -5.0));
+        send("c-3", tx("t-3", "c-3", Double.NaN));
+        send("c-4", tx("t-4", "", 10.0));
+        send("c-5", tx("t-5", "c-5", Double.POSITIVE_INFINITY));
+        send("c-6", Transaction.newBuilder(tx("t-6", "c-6", 1.0)).setEventTime(Instant.parse("1990-01-01T00:00:00Z")).build());
+        send("c-7", tx("t-7", "c-7", 12.5));
+
+        final List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+        assertEquals(List.of("DESERIALIZATION_FAILED", "INVALID_AMOUNT", "INVALID_AMOUNT", "MISSING_ID",
+                "INVALID_AMOUNT", "INVALID_EVENT_TIME"), dead.stream().map(r -> header(r.headers(), DeadLetter.REASON)).toList());
+        assertArrayEquals(garbage, dead.get(0).value(), "original bytes are kept");
+        assertArrayEquals("c-1".getBytes(StandardCharsets.UTF_8), dead.get(0).key(), "original key is kept");
+        assertEquals(Topics.TRANSACTIONS.name(), header(dead.get(0).headers(), DeadLetter.SOURCE_TOPIC));
+        assertEquals("0", header(dead.get(0).headers(), DeadLetter.SOURCE_OFFSET));
+        assertEquals("1", header(dead.get(1).headers(), DeadLetter.SOURCE_OFFSET));
+        assertTrue(header(dead.get(0).headers(), DeadLetter.EXCEPTION).contains("SerializationException"));
+        assertTrue(header(dead.get(1).headers(), DeadLetter.MESSAGE).contains("-5.0"));
+        assertEquals("t-7", VERDICT.deserializer().deserialize("", verdicts.readValue()).getTransactionId());
+    }
+
+    @Test
+    void modelSwitchMidStreamMovesLaterVerdictsToTheNewVersion() throws Exception {
+        publish(1, goldenBytes());
+        publish(2, goldenBytes());
+        promote(1);
+        send("c-1", tx("t-1", "c-1", 30.0));
+        send("c-2", tx("t-2", "c-2", 30.0));
+
+        promote(2);
+        send("c-3", tx("t-3", "c-3", 30.0));
+        send("c-4", tx("t-4", "c-4", 30.0));
+
+        assertEquals(List.of(1, 1, 2, 2), verdicts.readValuesToList().stream()
+                .map(v -> VERDICT.deserializer().deserialize("", v).getModelVersion()).toList());
+    }
+
+    @Test
+    void withoutAnActiveModelRecordsWaitInTheDeadLetterTopic() {
+        send("c-1", tx("t-1", "c-1", 30.0));
+
+        assertEquals("NO_ACTIVE_MODEL", header(deadLetters.readRecord().headers(), DeadLetter.REASON));
+    }
+
+    @Test
+    void aVersionThatFailsVerificationIsRejectedAndThePreviousKeepsServing() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        final byte[] bundle = goldenBytes();
+        registry.pipeInput("fraud/2", VERSION.serializer().serialize("", ModelVersion.newBuilder()
+                .setModelName("fraud").setVersion(2).setBundle(ByteBuffer.wrap(bundle))
+                .setBundleSha256("0".repeat(64)).setPublishedAt(NOW).setPublishedBy("test").build()));
+
+        promote(2);
+        send("c-1", tx("t-1", "c-1", 30.0));
+
+        assertEquals(1, VERDICT.deserializer().deserialize("", verdicts.readValue()).getModelVersion());
+        assertEquals(List.of("fraud/2"), rejections);
+    }
+
+    @Test
+    void thresholdsFromTheManifestMapScoresToDecisions() throws Exception {
+        final var thresholds = ModelBundle.readFrom(GOLDEN).manifest().thresholds();
+        assertEquals(Decision.APPROVE, dev.fraudscorer.scorer.verdict.VerdictBuilder.decide(
+                Math.nextDown(thresholds.review()), thresholds));
+        assertEquals(Decision.REVIEW, dev.fraudscorer.scorer.verdict.VerdictBuilder.decide(thresholds.review(), thresholds));
+        assertEquals(Decision.DECLINE, dev.fraudscorer.scorer.verdict.VerdictBuilder.decide(thresholds.decline(), thresholds));
+    }
+
+    static byte[] goldenBytes() throws Exception {
+        return ModelBundle.readFrom(GOLDEN).toBytes();
+    }
+
+    private void publish(int version, byte[] bundle) {
+        registry.pipeInput("fraud/" + version, VERSION.serializer().serialize("", ModelVersion.newBuilder()
+                .setModelName("fraud").setVersion(version).setBundle(ByteBuffer.wrap(bundle))
+                .setBundleSha256(ModelBundle.sha256(bundle)).setPublishedAt(NOW).setPublishedBy("test").build()));
+    }
+
+    private void promote(int version) {
+        control.pipeInput("fraud", CONTROL.serializer().serialize("", ModelControl.newBuilder().setModelName("fraud")
+                .setActiveVersion(version).setIssuedBy("test").setReason("test").setIssuedAt(NOW).build()));
+    }
+
+    private void send(String key, Transaction tx) {
+        transactions.pipeInput(new TestRecord<>(key.getBytes(StandardCharsets.UTF_8), TX.serializer().serialize("", tx)));
+    }
+
+    static Transaction tx(String id, String customer, double amount) {
+        return Transaction.newBuilder().setTransactionId(id).setEventTime(Instant.parse("2018-08-09T10:15:00Z"))
+                .setCustomerId(customer).setTerminalId("term-9").setAmount(amount).build();
+    }
+
+    private static String header(Headers headers, String key) {
+        final var h = headers.lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

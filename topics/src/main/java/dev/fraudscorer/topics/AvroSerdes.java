@@ -1,0 +1,37 @@
+package dev.fraudscorer.topics;
+
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Serdes for the catalogue's Avro values through an Apicurio Registry: the writer's schema id travels in the
+ * payload (Confluent-compatible framing), readers get the generated SpecificRecord classes, and schemas are
+ * registered on first write (the apply step has already registered them with a BACKWARD rule).
+ */
+public final class AvroSerdes {
+
+    private AvroSerdes() {
+    }
+
+    /** @param registryUrl e.g. {@code http://127.0.0.1:8081/apis/registry/v3} */
+    public static <T extends SpecificRecord> Serde<T> values(String registryUrl) {
+        final Map<String, Object> config = config(registryUrl);
+        final AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>();
+        serializer.configure(config, false);
+        final AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
+        deserializer.configure(config, false);
+        return Serdes.serdeFrom(serializer, deserializer);
+    }
+
+    /** The same settings for clients configured by properties (value.serializer=...). */
+    public static Map<String, Object> config(String registryUrl) {
+        return Map.of(
+                "apicurio.registry.url", registryUrl,
+                "apicurio.registry.auto-register", true,
+                "apicurio.registry.use-specific-avro-reader", true);
+    }
+}
