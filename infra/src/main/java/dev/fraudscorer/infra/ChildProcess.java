@@ -1,0 +1,80 @@
+package dev.fraudscorer.infra;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A server or tool run as its own OS process, its output in a log file the user can read. Stops on SIGTERM. */
+final class ChildProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private ChildProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    static ChildProcess start(String name, List<String> command, Path workDir, Path log) throws IOException {
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        final ChildProcess child = new ChildProcess(name, builder.start(), log);
+        Runtime.getRuntime().addShutdownHook(new Thread(child::close, "stop-" + name));
+        return child;
+    }
+
+    /** Runs to completion; fails with the log's path if the exit code is not 0. */
+    static void run(String name, List<String> command, Path workDir, Path log, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        try (ChildProcess child = start(name, command, workDir, log)) {
+            if (!child.process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                throw new IOException(name + " did not finish in " + timeoutSeconds + " s; see " + log);
+            }
+            if (child.process.exitValue() != 0) {
+                throw new IOException(name + " exited with " + child.process.exitValue() + "; see " + log);
+            }
+        }
+    }
+
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static String classpathOf(Path dir) {
+        return dir.toAbsolutePath() + File.separator + "*";
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    void requireAlive() throws IOException {
+        if (!process.isAlive()) {
+            throw new IOException(name + " exited with " + process.exitValue() + " during start-up; see " + log);
+        }
+    }
+
+    Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,419 @@
+package dev.fraudscorer.infra;
+
+import dev.fraudscorer.data.DatasetReader;
+import dev.fraudscorer.data.DatasetRow;
+import dev.fraudscorer.eval.RankingMetrics;
+import dev.fraudscorer.schema.FraudLabel;
+import dev.fraudscorer.schema.Transaction;
+import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.topics.AvroSerdes;
+import dev.fraudscorer.topics.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The main job: local stack, topics and schemas, train, publish and promote version 1, start the scorer, replay a
+ * week of transactions and then their labels through Kafka, and print what came out. Trainer, model-control and
+ * scorer run as their own processes from their jars, exactly as a user would run them.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the whole path end to end on the local stack and print a summary.")
+final class Demo implements Callable<Integer> {
+
+    private static final int LABEL_DELAY_DAYS = 7;
+
+    @Mixin
+    InfraMain.StackOptions stackOptions;
+    @Option(names = "--data", defaultValue = "../shared/data/fdh_simulated_raw.csv.gz", description = "Default: ${DEFAULT-VALUE}")
+    Path data;
+    @Option(names = "--train-from", defaultValue = "2018-07-25",
+            description = "Training starts here; 7 days train, 7 days gap, and the replayed week is the test week. Default: ${DEFAULT-VALUE}")
+    LocalDate trainFrom;
+    @Option(names = "--replay-days", defaultValue = "7", description = "Days replayed from the test week's start. Default: ${DEFAULT-VALUE}")
+    int replayDays;
+    @Option(names = "--rate", defaultValue = "0", description = "Transactions per second to replay at; 0 = as fast as possible. Default: ${DEFAULT-VALUE}")
+    int rate;
+    @Option(names = "--bad-records", defaultValue = "20", description = "Malformed or invalid records mixed into the replay. Default: ${DEFAULT-VALUE}")
+    int badRecords;
+    @Option(names = "--metrics-port", defaultValue = "9464", description = "Scorer /metrics port. Default: ${DEFAULT-VALUE}")
+    int metricsPort;
+    @Option(names = "--keep-running", description = "Keep the stack and the scorer running after the summary.")
+    boolean keepRunning;
+    @Option(names = "--keep-data", description = "Reuse the data directory instead of starting clean.")
+    boolean keepData;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(data)) {
+            throw new IllegalArgumentException("no data file at " + data.toAbsolutePath() + "; pass --data PATH");
+        }
+        if (replayDays <= 0 || rate < 0 || badRecords < 0) {
+            throw new IllegalArgumentException("--replay-days must be > 0, --rate and --bad-records >= 0");
+        }
+        final Path dataDir = stackOptions.dataDir.toAbsolutePath();
+        if (!keepData && Files.exists(dataDir)) {
+            deleteTree(dataDir);
+        }
+        final RepoLayout repo = RepoLayout.locate();
+        final long t0 = System.nanoTime();
+        step("starting the local stack (KRaft broker + Apicurio Registry) in " + dataDir);
+        try (LocalStack stack = LocalStack.start(stackOptions.toOptions())) {
+            step(String.format("stack up in %.1f s: Kafka %s, registry %s", (System.nanoTime() - t0) / 1e9,
+                    stack.bootstrapServers(), stack.registryUrl()));
+            final Path bundle = dataDir.resolve("models/fraud-1");
+            final Path logs = dataDir.resolve("logs");
+            Files.createDirectories(logs);
+            final String java = ChildProcess.javaBinary();
+            step("training on " + trainFrom + " + 7 days (log " + logs.resolve("trainer.log") + ")");
+            ChildProcess.run("trainer", List.of(java, "-jar", repo.moduleJar("trainer-job").toString(), "train",
+                    "--data", data.toAbsolutePath().toString(), "--train-from", trainFrom.toString(),
+                    "--out", bundle.toString()), repo.root(), logs.resolve("trainer.log"), 600);
+            printTail(logs.resolve("trainer.log"), 3);
+            final List<String> control = List.of(java, "-jar", repo.moduleJar("model-control").toString());
+            for (List<String> args : List.of(List.of("publish", bundle.toString(), "--description", "demo"),
+                    List.of("promote", "1", "--reason", "demo"))) {
+                final List<String> command = new ArrayList<>(control);
+                command.addAll(args);
+                command.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl()));
+                ChildProcess.run("model-control", command, repo.root(), logs.resolve("model-control.log"), 120);
+            }
+            printTail(logs.resolve("model-control.log"), 2);
+            final int port = Ports.resolve(metricsPort, "scorer metrics");
+            step("starting the scorer (log " + logs.resolve("scorer.log") + ")");
+            try (ChildProcess scorer = ChildProcess.start("scorer", List.of(java, "-jar",
+                    repo.moduleJar("scorer-app").toString(), "bootstrap.servers=" + stack.bootstrapServers(),
+                    "registry.url=" + stack.registryUrl(), "metrics.port=" + port,
+                    "state.dir=" + dataDir.resolve("scorer-state")), repo.root(), logs.resolve("scorer.log"))) {
+                waitReady(scorer, port);
+                final LocalDate testFrom = trainFrom.plusDays(14);
+                final Summary summary = replay(stack, testFrom, testFrom.plusDays(replayDays));
+                summary.print(testFrom, testFrom.plusDays(replayDays));
+                if (keepRunning) {
+                    InfraMain.printConnection(stack, "http://127.0.0.1:" + port + "/metrics");
+                    new CountDownLatch(1).await();
+                }
+                return summary.complete() ? 0 : 1;
+            }
+        }
+    }
+
+    private Summary replay(LocalStack stack, LocalDate from, LocalDate to) throws IOException, InterruptedException {
+        final long fromMs = from.atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+        final long toMs = to.atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+        final List<DatasetRow> rows = new ArrayList<>();
+        DatasetReader.read(data, row -> {
+            if (row.eventTimeMs() >= fromMs && row.eventTimeMs() < toMs) {
+                rows.add(row);
+            }
+        });
+        step(String.format("replaying %,d transactions of %s..%s%s, with %d bad records mixed in", rows.size(), from, to,
+                rate > 0 ? " at " + rate + "/s" : " as fast as possible", badRecords));
+        final Serde<Transaction> txSerde = AvroSerdes.values(stack.registryUrl());
+        final Serde<FraudLabel> labelSerde = AvroSerdes.values(stack.registryUrl());
+        final Summary summary = new Summary();
+        final VerdictCollector collector = new VerdictCollector(stack, summary);
+        collector.start();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(stack), new StringSerializer(),
+                new ByteArraySerializer())) {
+            final int badEvery = badRecords == 0 ? Integer.MAX_VALUE : Math.max(1, rows.size() / badRecords);
+            final long start = System.nanoTime();
+            summary.firstSentNanos = start;
+            long sent = 0;
+            for (int i = 0; i < rows.size(); i++) {
+                final DatasetRow row = rows.get(i);
+                if (i % badEvery == badEvery / 2 && summary.badSent < badRecords) {
+                    producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), row.customerId(), badRecord(txSerde, row, summary.badSent)));
+                    summary.badSent++;
+                }
+                producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), row.customerId(),
+                        txSerde.serializer().serialize(Topics.TRANSACTIONS.name(), Transaction.newBuilder()
+                                .setTransactionId(row.transactionId()).setEventTime(Instant.ofEpochMilli(row.eventTimeMs()))
+                                .setCustomerId(row.customerId()).setTerminalId(row.terminalId()).setAmount(row.amount())
+                                .setCurrency("EUR").setChannel("POS").build())));
+                sent++;
+                if (rate > 0) {
+                    final long due = start + sent * 1_000_000_000L / rate;
+                    final long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                }
+            }
+            producer.flush();
+            summary.sent = sent;
+            summary.lastSentNanos = System.nanoTime();
+            step(String.format("sent %,d transactions in %.1f s; now the labels, as if %d days later", sent,
+                    (summary.lastSentNanos - start) / 1e9, LABEL_DELAY_DAYS));
+            for (DatasetRow row : rows) {
+                producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), row.terminalId(),
+                        labelSerde.serializer().serialize(Topics.FRAUD_LABELS.name(), FraudLabel.newBuilder()
+                                .setTransactionId(row.transactionId()).setCustomerId(row.customerId())
+                                .setTerminalId(row.terminalId()).setTransactionTime(Instant.ofEpochMilli(row.eventTimeMs()))
+                                .setFraud(row.fraud()).setFraudScenario(row.fraudScenario())
+                                .setLabelledAt(Instant.ofEpochMilli(row.eventTimeMs()).plus(Duration.ofDays(LABEL_DELAY_DAYS)))
+                                .build())));
+            }
+            producer.flush();
+        }
+        collector.awaitAll(summary.sent + summary.badSent, Duration.ofMinutes(5));
+        collector.stop();
+        summary.labels = readLabels(stack, labelSerde);
+        return summary;
+    }
+
+    /** Kinds of bad input a payment service might send by mistake. */
+    private static byte[] badRecord(Serde<Transaction> serde, DatasetRow row, int n) {
+        return switch (n % 4) {
+            case 0 -> "{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8);
+            case 1 -> serde.serializer().serialize(Topics.TRANSACTIONS.name(), tx(row, -row.amount()));
+            case 2 -> serde.serializer().serialize(Topics.TRANSACTIONS.name(), tx(row, Double.NaN));
+            default -> {
+                final byte[] good = serde.serializer().serialize(Topics.TRANSACTIONS.name(), tx(row, row.amount()));
+                yield java.util.Arrays.copyOf(good, good.length / 2);
+            }
+        };
+    }
+
+    private static Transaction tx(DatasetRow row, double amount) {
+        return Transaction.newBuilder().setTransactionId("bad-" + row.transactionId())
+                .setEventTime(Instant.ofEpochMilli(row.eventTimeMs())).setCustomerId(row.customerId())
+                .setTerminalId(row.terminalId()).setAmount(amount).build();
+    }
+
+    private Map<String, Boolean> readLabels(LocalStack stack, Serde<FraudLabel> serde) {
+        final Map<String, Boolean> labels = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(stack), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            final List<TopicPartition> parts = consumer.partitionsFor(Topics.FRAUD_LABELS.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            final Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    final FraudLabel label = serde.deserializer().deserialize(r.topic(), r.value());
+                    labels.put(label.getTransactionId(), label.getFraud());
+                }
+            }
+        }
+        return labels;
+    }
+
+    static Properties producerProps(LocalStack stack) {
+        final Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return props;
+    }
+
+    static Properties consumerProps(LocalStack stack) {
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return props;
+    }
+
+    /** Reads verdicts and dead letters (read_committed) while the replay runs. */
+    private static final class VerdictCollector implements Runnable {
+        private final LocalStack stack;
+        private final Summary summary;
+        private final Thread thread = new Thread(this, "verdict-collector");
+        private volatile boolean running = true;
+
+        VerdictCollector(LocalStack stack, Summary summary) {
+            this.stack = stack;
+            this.summary = summary;
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+
+        void awaitAll(long expected, Duration timeout) throws InterruptedException {
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            while (summary.received() < expected && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        }
+
+        @Override
+        public void run() {
+            final Serde<Verdict> serde = AvroSerdes.values(stack.registryUrl());
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(stack),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                final List<TopicPartition> parts = new ArrayList<>();
+                for (String topic : List.of(Topics.VERDICTS.name(), Topics.DEAD_LETTERS.name())) {
+                    consumer.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+                }
+                consumer.assign(parts);
+                consumer.seekToBeginning(parts);
+                while (running) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        final long now = System.currentTimeMillis();
+                        if (r.topic().equals(Topics.VERDICTS.name())) {
+                            summary.verdict(serde.deserializer().deserialize(r.topic(), r.value()), now - r.timestamp());
+                        } else {
+                            final var reason = r.headers().lastHeader("dlq.reason");
+                            summary.deadLetter(reason == null ? "?" : new String(reason.value(), StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** What came out, and the arithmetic on it. */
+    private static final class Summary {
+        final Map<String, Double> scores = new HashMap<>();
+        final Map<String, Long> decisions = new TreeMap<>();
+        final Map<Integer, Long> versions = new TreeMap<>();
+        final Map<String, Long> deadLetters = new TreeMap<>();
+        final Histogram latencyMs = new Histogram(3_600_000L, 3);
+        volatile long verdicts;
+        volatile long dead;
+        long sent;
+        int badSent;
+        long firstSentNanos;
+        long lastSentNanos;
+        volatile long lastReceivedNanos;
+        Map<String, Boolean> labels = Map.of();
+
+        synchronized void verdict(Verdict v, long latency) {
+            scores.put(v.getTransactionId(), v.getScore());
+            decisions.merge(v.getDecision().name(), 1L, Long::sum);
+            versions.merge(v.getModelVersion(), 1L, Long::sum);
+            latencyMs.recordValue(Math.max(0, latency));
+            verdicts++;
+            lastReceivedNanos = System.nanoTime();
+        }
+
+        synchronized void deadLetter(String reason) {
+            deadLetters.merge(reason, 1L, Long::sum);
+            dead++;
+            lastReceivedNanos = System.nanoTime();
+        }
+
+        long received() {
+            return verdicts + dead;
+        }
+
+        boolean complete() {
+            return verdicts == sent && dead == badSent;
+        }
+
+        synchronized void print(LocalDate from, LocalDate to) {
+            final List<String> ids = new ArrayList<>(scores.keySet());
+            ids.removeIf(id -> !labels.containsKey(id));
+            ids.sort(Comparator.naturalOrder());
+            final double[] s = ids.stream().mapToDouble(scores::get).toArray();
+            final boolean[] y = new boolean[ids.size()];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = labels.get(ids.get(i));
+            }
+            final double seconds = (lastReceivedNanos - firstSentNanos) / 1e9;
+            System.out.println();
+            System.out.println("==================== summary ====================");
+            System.out.printf("replayed week            %s .. %s%n", from, to);
+            System.out.printf("transactions in          %,d valid + %d bad%n", sent, badSent);
+            System.out.printf("verdicts out             %,d %s%n", verdicts, verdicts == sent ? "(one per valid transaction)" : "(MISSING " + (sent - verdicts) + ")");
+            System.out.printf("dead letters             %,d %s%n", dead, deadLetters);
+            System.out.printf("verdicts per decision    %s%n", decisions);
+            System.out.printf("verdicts per version     %s%n", versions);
+            System.out.printf("labels joined            %,d (%d fraud)%n", ids.size(), countTrue(y));
+            System.out.printf("ROC-AUC                  %.4f%n", RankingMetrics.rocAuc(s, y));
+            System.out.printf("average precision        %.4f%n", RankingMetrics.averagePrecision(s, y));
+            System.out.printf("throughput               %,.0f records/s (first send to last verdict, %.1f s)%n",
+                    (verdicts + dead) / seconds, seconds);
+            System.out.printf("input->verdict latency   p50 %d ms, p99 %d ms, max %d ms (producer timestamp to verdict"
+                    + " read, read_committed)%n", latencyMs.getValueAtPercentile(50), latencyMs.getValueAtPercentile(99),
+                    latencyMs.getMaxValue());
+            System.out.println("=================================================");
+        }
+
+        private static long countTrue(boolean[] y) {
+            long n = 0;
+            for (boolean b : y) {
+                n += b ? 1 : 0;
+            }
+            return n;
+        }
+    }
+
+    private void waitReady(ChildProcess scorer, int port) throws IOException, InterruptedException {
+        final HttpClient http = HttpClient.newHttpClient();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            scorer.requireAlive();
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    step("scorer ready: RUNNING with model version 1 verified");
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IOException("the scorer did not become ready in 90 s; see " + scorer.log());
+    }
+
+    private static void printTail(Path log, int lines) throws IOException {
+        final List<String> all = Files.readAllLines(log);
+        all.subList(Math.max(0, all.size() - lines), all.size()).forEach(l -> System.out.println("    " + l));
+    }
+
+    private static void step(String what) {
+        System.out.println("==> " + what);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

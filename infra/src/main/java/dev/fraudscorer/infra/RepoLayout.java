@@ -1,0 +1,67 @@
+package dev.fraudscorer.infra;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where the built artifacts are: the repository root is found from {@code -Dfraud.repo.root}, the location of
+ * this jar ({@code infra/target/infra.jar}) or the working directory.
+ */
+final class RepoLayout {
+
+    private final Path root;
+
+    private RepoLayout(Path root) {
+        this.root = root;
+    }
+
+    static RepoLayout locate() throws IOException {
+        final String explicit = System.getProperty("fraud.repo.root");
+        if (explicit != null) {
+            return check(Path.of(explicit));
+        }
+        try {
+            final Path code = Path.of(RepoLayout.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path p = code; p != null; p = p.getParent()) {
+                if (Files.isDirectory(p.resolve("infra/server-runtime"))) {
+                    return check(p);
+                }
+            }
+        } catch (URISyntaxException | SecurityException ignored) {
+            // fall through to the working directory
+        }
+        return check(Path.of("").toAbsolutePath());
+    }
+
+    private static RepoLayout check(Path root) throws IOException {
+        final RepoLayout layout = new RepoLayout(root.toAbsolutePath().normalize());
+        if (!Files.isDirectory(layout.kafkaLib()) || !Files.isRegularFile(layout.apicurioDir().resolve("quarkus-run.jar"))) {
+            throw new IOException("the local stack's servers are not on disk under " + root.resolve("infra/server-runtime/target")
+                    + "; run 'mvn -B -DskipTests package' at the repository root first");
+        }
+        return layout;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path kafkaLib() {
+        return root.resolve("infra/server-runtime/target/kafka-lib");
+    }
+
+    Path apicurioDir() {
+        return root.resolve("infra/server-runtime/target/apicurio");
+    }
+
+    /** {@code <module>/target/<module>.jar}, which must have been built. */
+    Path moduleJar(String module) throws IOException {
+        final Path jar = root.resolve(module).resolve("target").resolve(module + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException(jar + " is missing; run 'mvn -B -DskipTests package' at the repository root first");
+        }
+        return jar;
+    }
+}

@@ -1,0 +1,257 @@
+package dev.fraudscorer.control.cli;
+
+import dev.fraudscorer.bundle.Manifest;
+import dev.fraudscorer.bundle.ModelBundle;
+import dev.fraudscorer.schema.ModelControl;
+import dev.fraudscorer.schema.ModelVersion;
+import dev.fraudscorer.topics.AvroSerdes;
+import dev.fraudscorer.topics.Topics;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The model-control CLI: versions are published once to the compacted model-registry topic and never change;
+ * which one serves is one record on the compacted model-control topic. Every command validates before it writes.
+ */
+@Command(name = "model-control", mixinStandardHelpOptions = true, version = "model-control 0.1",
+        description = "Publish model versions and choose which one the scorers serve.",
+        subcommands = {ModelControlMain.Publish.class, ModelControlMain.Promote.class, ModelControlMain.Rollback.class,
+                ModelControlMain.ListVersions.class, ModelControlMain.Status.class, CommandLine.HelpCommand.class})
+public final class ModelControlMain {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new ModelControlMain())
+                .setParameterExceptionHandler((e, args) -> {
+                    e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see --help)");
+                    return 2;
+                })
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof UsageError || e instanceof ModelBundle.BundleException || e instanceof IOException) {
+                        cmd.getErr().println("error: " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                });
+    }
+
+    /** A command that cannot run as given; reported as one line, nothing written. */
+    static final class UsageError extends RuntimeException {
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
+    /** Options every command shares. */
+    static final class Connection {
+        @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Default: ${DEFAULT-VALUE}")
+        String bootstrap;
+        @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/registry/v3",
+                description = "Apicurio Registry v3 API. Default: ${DEFAULT-VALUE}")
+        String registryUrl;
+        @Option(names = "--model-name", defaultValue = "fraud", description = "Default: ${DEFAULT-VALUE}")
+        String modelName;
+
+        Map<String, ModelVersion> versions() {
+            final Serde<ModelVersion> serde = AvroSerdes.values(registryUrl);
+            return CompactedTopicReader.readAll(bootstrap, Topics.MODEL_REGISTRY.name(), serde.deserializer());
+        }
+
+        Optional<ModelControl> control() {
+            final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
+            return Optional.ofNullable(CompactedTopicReader.readAll(bootstrap, Topics.MODEL_CONTROL.name(),
+                    serde.deserializer()).get(modelName));
+        }
+
+        Optional<ModelVersion> version(int version) {
+            return Optional.ofNullable(versions().get(key(modelName, version)));
+        }
+
+        <V extends org.apache.avro.specific.SpecificRecord> void send(String topic, String key, V value) {
+            final Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
+            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+            final Serde<V> serde = AvroSerdes.values(registryUrl);
+            try (KafkaProducer<String, V> producer = new KafkaProducer<>(props, new StringSerializer(), serde.serializer())) {
+                producer.send(new ProducerRecord<>(topic, key, value)).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while writing to " + topic, e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("writing to " + topic + " failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+
+        void setActive(int version, String reason, PrintWriter out) {
+            if (version(version).isEmpty()) {
+                throw new UsageError("version " + version + " of model '" + modelName + "' is not published; see"
+                        + " 'model-control list'");
+            }
+            final Optional<ModelControl> current = control();
+            final ModelControl record = ModelControl.newBuilder().setModelName(modelName).setActiveVersion(version)
+                    .setPreviousVersion(current.map(ModelControl::getActiveVersion).orElse(null))
+                    .setIssuedBy(System.getProperty("user.name", "unknown")).setReason(reason)
+                    .setIssuedAt(Instant.now()).build();
+            send(Topics.MODEL_CONTROL.name(), modelName, record);
+            out.printf("%s: active version %d (was %s)%n", modelName, version,
+                    current.map(c -> String.valueOf(c.getActiveVersion())).orElse("none"));
+        }
+    }
+
+    static String key(String name, int version) {
+        return name + "/" + version;
+    }
+
+    @Command(name = "publish", mixinStandardHelpOptions = true,
+            description = "Publish a bundle directory as the next immutable version of its model.")
+    static final class Publish implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+        @Parameters(paramLabel = "BUNDLE", description = "Bundle directory written by trainer-job.")
+        Path bundleDir;
+        @Option(names = "--description", description = "Free text stored with the version.")
+        String description;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isDirectory(bundleDir)) {
+                throw new UsageError(bundleDir + " is not a directory; pass the --out directory of trainer-job train");
+            }
+            final ModelBundle bundle = ModelBundle.readFrom(bundleDir);
+            final String name = bundle.manifest().modelName();
+            if (!name.equals(connection.modelName)) {
+                connection.modelName = name;
+            }
+            final byte[] bytes = bundle.toBytes();
+            final String sha = ModelBundle.sha256(bytes);
+            final Map<String, ModelVersion> versions = connection.versions();
+            final Optional<ModelVersion> same = versions.values().stream()
+                    .filter(v -> v.getModelName().equals(name) && v.getBundleSha256().equals(sha)).findFirst();
+            if (same.isPresent()) {
+                spec.commandLine().getOut().printf("%s: this bundle is already version %d (sha256 %s)%n", name,
+                        same.get().getVersion(), sha);
+                return 0;
+            }
+            final int next = versions.values().stream().filter(v -> v.getModelName().equals(name))
+                    .mapToInt(ModelVersion::getVersion).max().orElse(0) + 1;
+            connection.send(Topics.MODEL_REGISTRY.name(), key(name, next), ModelVersion.newBuilder()
+                    .setModelName(name).setVersion(next).setBundleSha256(sha).setBundle(ByteBuffer.wrap(bytes))
+                    .setPublishedAt(Instant.now()).setPublishedBy(System.getProperty("user.name", "unknown"))
+                    .setDescription(description).build());
+            spec.commandLine().getOut().printf("%s: published version %d (%d bytes, sha256 %s)%n", name, next,
+                    bytes.length, sha);
+            return 0;
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Make VERSION the active version.")
+    static final class Promote implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+        @Parameters(paramLabel = "VERSION")
+        int version;
+        @Option(names = "--reason", defaultValue = "promote", description = "Recorded in the control record.")
+        String reason;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            connection.setActive(version, reason, spec.commandLine().getOut());
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true,
+            description = "Make the previous active version (or --to VERSION) active again.")
+    static final class Rollback implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+        @Option(names = "--to", description = "Target version. Default: the version active before the current one.")
+        Integer to;
+        @Option(names = "--reason", defaultValue = "rollback", description = "Recorded in the control record.")
+        String reason;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final int target = Optional.ofNullable(to).orElseGet(() -> connection.control()
+                    .map(ModelControl::getPreviousVersion)
+                    .orElseThrow(() -> new UsageError("model '" + connection.modelName + "' has no previous version to"
+                            + " roll back to; use --to VERSION")));
+            connection.setActive(target, reason, spec.commandLine().getOut());
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List published versions.")
+    static final class ListVersions implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final PrintWriter out = spec.commandLine().getOut();
+            final Integer active = connection.control().map(ModelControl::getActiveVersion).orElse(null);
+            out.printf("%-3s %-8s %-7s %-7s %-24s %s%n", "", "VERSION", "AUC", "AP", "PUBLISHED", "SHA256");
+            connection.versions().values().stream().filter(v -> v.getModelName().equals(connection.modelName))
+                    .sorted(Comparator.comparingInt(ModelVersion::getVersion)).forEach(v -> {
+                        final Manifest m = ModelBundle.fromBytes(v.getBundle().array()).manifest();
+                        out.printf("%-3s %-8d %-7.4f %-7.4f %-24s %s%n", Integer.valueOf(v.getVersion()).equals(active) ? "*" : "",
+                                v.getVersion(), m.metrics().rocAuc(), m.metrics().averagePrecision(), v.getPublishedAt(),
+                                v.getBundleSha256().substring(0, 16));
+                    });
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the desired serving state.")
+    static final class Status implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final PrintWriter out = spec.commandLine().getOut();
+            connection.control().ifPresentOrElse(c -> out.printf(
+                    "%s: active version %d, previous %s, set by %s at %s (%s)%n", c.getModelName(), c.getActiveVersion(),
+                    c.getPreviousVersion() == null ? "none" : c.getPreviousVersion(), c.getIssuedBy(), c.getIssuedAt(),
+                    c.getReason()), () -> out.printf("%s: no active version; publish and promote one%n", connection.modelName));
+            return 0;
+        }
+    }
+}
