@@ -31,6 +31,10 @@ public final class LocalStack implements AutoCloseable {
 
     /** @param kafkaPort 0 picks free ports for this and every port below */
     public record Options(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int registryManagementPort) {
+        public Options {
+            dataDir = dataDir.toAbsolutePath(); // child processes run in other working directories
+        }
+
         public static Options freePorts(Path dataDir) {
             return new Options(dataDir, 0, 0, 0, 0);
         }

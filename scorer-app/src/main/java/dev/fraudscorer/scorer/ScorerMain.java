@@ -73,14 +73,7 @@ public final class ScorerMain implements Callable<Integer> {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final ScorerMetrics metrics = new ScorerMetrics(registry, Clock.systemUTC());
         final ModelCache cache = new ModelCache((key, reason) -> metrics.modelRejected(key));
-        final String url = config.getString(ScorerConfig.REGISTRY_URL);
-        final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(
-                AvroSerdes.<Transaction>values(url).deserializer(), AvroSerdes.<Verdict>values(url),
-                AvroSerdes.<ModelControl>values(url).deserializer(), AvroSerdes.<ModelVersion>values(url).deserializer()),
-                cache, metrics, Clock.systemUTC());
-        final Properties props = new Properties();
-        props.putAll(config.streamsProperties());
-        final KafkaStreams streams = new KafkaStreams(topology, props);
+        final KafkaStreams streams = createStreams(config, cache, metrics);
         final AtomicReference<Throwable> fatal = new AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> {
             // Per-record problems never get here (they become dead letters); what does is infrastructure failure,
@@ -111,6 +104,18 @@ public final class ScorerMain implements Callable<Integer> {
             stopped.await();
         }
         return fatal.get() == null ? 0 : 1;
+    }
+
+    /** The production wiring: the topology with Apicurio-backed Avro codecs, as a KafkaStreams client. */
+    public static KafkaStreams createStreams(ScorerConfig config, ModelCache cache, ScorerMetrics metrics) {
+        final String url = config.getString(ScorerConfig.REGISTRY_URL);
+        final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(
+                AvroSerdes.<Transaction>values(url).deserializer(), AvroSerdes.<Verdict>values(url),
+                AvroSerdes.<ModelControl>values(url).deserializer(), AvroSerdes.<ModelVersion>values(url).deserializer()),
+                cache, metrics, Clock.systemUTC());
+        final Properties props = new Properties();
+        props.putAll(config.streamsProperties());
+        return new KafkaStreams(topology, props);
     }
 
     private Map<String, Object> properties() throws IOException {
