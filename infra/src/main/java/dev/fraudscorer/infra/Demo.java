@@ -2,6 +2,7 @@ package dev.fraudscorer.infra;
 
 import dev.fraudscorer.data.DatasetReader;
 import dev.fraudscorer.data.DatasetRow;
+import dev.fraudscorer.data.DefaultDataset;
 import dev.fraudscorer.eval.RankingMetrics;
 import dev.fraudscorer.schema.FraudLabel;
 import dev.fraudscorer.schema.Transaction;
@@ -59,7 +60,8 @@ final class Demo implements Callable<Integer> {
 
     @Mixin
     InfraMain.StackOptions stackOptions;
-    @Option(names = "--data", defaultValue = "../shared/data/fdh_simulated_raw.csv.gz", description = "Default: ${DEFAULT-VALUE}")
+    @Option(names = "--data", description = "Dataset CSV. Default: $FRAUD_DATA or ../shared/data/"
+            + DefaultDataset.FILE_NAME)
     Path data;
     @Option(names = "--train-from", defaultValue = "2018-07-25",
             description = "Training starts here; 7 days train, 7 days gap, and the replayed week is the test week. Default: ${DEFAULT-VALUE}")
@@ -79,6 +81,10 @@ final class Demo implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (data == null) {
+            data = DefaultDataset.find().orElseThrow(() -> new IllegalArgumentException("dataset not found; set"
+                    + " FRAUD_DATA or pass --data PATH"));
+        }
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("no data file at " + data.toAbsolutePath() + "; pass --data PATH");
         }

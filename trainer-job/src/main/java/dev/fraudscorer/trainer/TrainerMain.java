@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
         subcommands = {TrainerMain.Train.class, CommandLine.HelpCommand.class})
 public final class TrainerMain {
 
-    static final Path DEFAULT_DATA = Path.of("../shared/data/fdh_simulated_raw.csv.gz");
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -28,7 +27,8 @@ public final class TrainerMain {
                     return 2;
                 })
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+                    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                            || e instanceof java.io.IOException) {
                         cmd.getErr().println("error: " + e.getMessage());
                         return 2;
                     }
@@ -39,8 +39,9 @@ public final class TrainerMain {
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train on [train-from, +train-days), evaluate on the window after a gap, write a bundle.")
     static final class Train implements Callable<Integer> {
-        @Option(names = "--data", description = "Dataset CSV (.csv or .csv.gz). Default: ${DEFAULT-VALUE}")
-        Path data = DEFAULT_DATA;
+        @Option(names = "--data", description = "Dataset CSV (.csv or .csv.gz). Default: $FRAUD_DATA or ../shared/data/"
+                + dev.fraudscorer.data.DefaultDataset.FILE_NAME)
+        Path data;
         @Option(names = "--out", required = true, description = "Directory to write the bundle to.")
         Path out;
         @Option(names = "--model-name", defaultValue = "fraud", description = "Default: ${DEFAULT-VALUE}")
@@ -66,6 +67,9 @@ public final class TrainerMain {
 
         @Override
         public Integer call() throws Exception {
+            if (data == null) {
+                data = dev.fraudscorer.data.DefaultDataset.require();
+            }
             if (!Files.isRegularFile(data)) {
                 throw new IllegalArgumentException("no data file at " + data.toAbsolutePath()
                         + "; pass --data PATH/fdh_simulated_raw.csv.gz");

@@ -106,7 +106,6 @@ class TrainerTest {
     }
 
     static Path dataset() {
-        final Path root = Path.of(System.getProperty("fraud.repo.root", ".."));
-        return root.resolve("../shared/data/fdh_simulated_raw.csv.gz");
+        return dev.fraudscorer.data.DefaultDataset.require();
     }
 }
