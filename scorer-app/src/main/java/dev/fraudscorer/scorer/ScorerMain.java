@@ -110,8 +110,9 @@ public final class ScorerMain implements Callable<Integer> {
     public static KafkaStreams createStreams(ScorerConfig config, ModelCache cache, ScorerMetrics metrics) {
         final String url = config.getString(ScorerConfig.REGISTRY_URL);
         final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(
-                AvroSerdes.<Transaction>values(url).deserializer(), AvroSerdes.<Verdict>values(url),
-                AvroSerdes.<ModelControl>values(url).deserializer(), AvroSerdes.<ModelVersion>values(url).deserializer()),
+                () -> AvroSerdes.<Transaction>values(url).deserializer(), AvroSerdes.<Verdict>values(url),
+                () -> AvroSerdes.<ModelControl>values(url).deserializer(),
+                () -> AvroSerdes.<ModelVersion>values(url).deserializer()),
                 cache, metrics, Clock.systemUTC());
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());

@@ -16,6 +16,7 @@ import dev.fraudscorer.scorer.validate.ValidateProcessor;
 import dev.fraudscorer.topics.Topics;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -34,9 +35,13 @@ import org.apache.kafka.streams.kstream.Produced;
  */
 public final class ScorerTopology {
 
-    /** The Avro serdes the topology needs: Apicurio-backed in production, registry-free in unit tests. */
-    public record AvroCodecs(Deserializer<Transaction> transactions, Serde<Verdict> verdicts,
-                             Deserializer<ModelControl> controls, Deserializer<ModelVersion> versions) {
+    /**
+     * The Avro serdes the topology needs: Apicurio-backed in production, registry-free in unit tests. Deserializers
+     * are made per processor instance because they are not thread-safe (Kafka gives each consumer its own); the
+     * verdict serializer is shared, as a producer's is.
+     */
+    public record AvroCodecs(Supplier<Deserializer<Transaction>> transactions, Serde<Verdict> verdicts,
+                             Supplier<Deserializer<ModelControl>> controls, Supplier<Deserializer<ModelVersion>> versions) {
     }
 
     private ScorerTopology() {
@@ -53,7 +58,7 @@ public final class ScorerTopology {
         final Map<String, KStream<byte[], Routed<Transaction>>> validated = builder
                 .stream(Topics.TRANSACTIONS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("transactions-source"))
-                .processValues(() -> new ValidateProcessor(codecs.transactions(), validator), Named.as("validate"))
+                .processValues(() -> new ValidateProcessor(codecs.transactions().get(), validator), Named.as("validate"))
                 .split(Named.as("validated-"))
                 .branch((key, routed) -> routed.isOk(), Branched.as("ok"))
                 .defaultBranch(Branched.as("invalid"));
@@ -62,8 +67,8 @@ public final class ScorerTopology {
                 .to(Topics.DEAD_LETTERS.name(), toDeadLetters.withName("invalid-dead-letter-sink"));
 
         final Map<String, KStream<byte[], Routed<Verdict>>> scored = validated.get("validated-ok")
-                .processValues(() -> new ScoreProcessor(new ActiveModelResolver(config.modelName(), codecs.controls(),
-                        codecs.versions(), cache), metrics, clock), Named.as("score"))
+                .processValues(() -> new ScoreProcessor(new ActiveModelResolver(config.modelName(), codecs.controls().get(),
+                        codecs.versions().get(), cache), metrics, clock), Named.as("score"))
                 .split(Named.as("scored-"))
                 .branch((key, routed) -> routed.isOk(), Branched.as("ok"))
                 .defaultBranch(Branched.as("failed"));

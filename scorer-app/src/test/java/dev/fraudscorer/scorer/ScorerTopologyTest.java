@@ -58,8 +58,8 @@ class ScorerTopologyTest {
     void startDriver() {
         final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         final ScorerConfig config = new ScorerConfig(Map.of());
-        final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(TX.deserializer(), VERDICT,
-                CONTROL.deserializer(), VERSION.deserializer()), new ModelCache((k, r) -> rejections.add(k)),
+        final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(TX::deserializer, VERDICT,
+                CONTROL::deserializer, VERSION::deserializer), new ModelCache((k, r) -> rejections.add(k)),
                 ScorerMetrics.discarding(), clock);
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());

@@ -4,6 +4,7 @@ import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
 import dev.fraudscorer.topics.Topics;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -29,20 +30,20 @@ public final class ModelStores {
     }
 
     /** Adds both global stores; a control record also pre-loads the version it names into {@code cache}. */
-    public static void addTo(StreamsBuilder builder, Deserializer<ModelControl> controls,
-                             Deserializer<ModelVersion> versions, ModelCache cache) {
+    public static void addTo(StreamsBuilder builder, Supplier<Deserializer<ModelControl>> controls,
+                             Supplier<Deserializer<ModelVersion>> versions, ModelCache cache) {
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REGISTRY_STORE), Serdes.String(),
                         Serdes.ByteArray()).withLoggingDisabled(),
                 Topics.MODEL_REGISTRY.name(),
-                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-registry-source"),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-registry"),
                 () -> new StoreWriter(REGISTRY_STORE, ctx -> { }));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CONTROL_STORE), Serdes.String(),
                         Serdes.ByteArray()).withLoggingDisabled(),
                 Topics.MODEL_CONTROL.name(),
-                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-control-source"),
-                () -> new StoreWriter(CONTROL_STORE, new Preloader(controls, versions, cache)));
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-control"),
+                () -> new StoreWriter(CONTROL_STORE, new Preloader(controls.get(), versions.get(), cache)));
     }
 
     /** Writes each record into its store (a null value deletes) and then runs a side action. */

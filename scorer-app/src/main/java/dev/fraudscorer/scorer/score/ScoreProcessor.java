@@ -21,6 +21,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 /** Features, model score and verdict for one valid transaction, with the model active at that moment. */
 public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Transaction>, Routed<Verdict>> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoreProcessor.class);
+
     private final ActiveModelResolver resolver;
     private final ScorerMetrics metrics;
     private final Clock clock;
@@ -59,6 +61,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
             metrics.scored(verdict, System.nanoTime() - start, record.timestamp());
             context.forward(record.withValue(Routed.ok(verdict, original)));
         } catch (RuntimeException e) {
+            LOG.warn("scoring transaction {} failed; dead-lettered", tx.getTransactionId(), e);
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.SCORING_FAILED, e), original)));
         }
     }
