@@ -74,6 +74,8 @@ final class Demo implements Callable<Integer> {
     int badRecords;
     @Option(names = "--metrics-port", defaultValue = "9464", description = "Scorer /metrics port. Default: ${DEFAULT-VALUE}")
     int metricsPort;
+    @Option(names = "--stream-threads", defaultValue = "1", description = "Scorer stream threads. Default: ${DEFAULT-VALUE}")
+    int streamThreads;
     @Option(names = "--keep-running", description = "Keep the stack and the scorer running after the summary.")
     boolean keepRunning;
     @Option(names = "--keep-data", description = "Reuse the data directory instead of starting clean.")
@@ -88,8 +90,8 @@ final class Demo implements Callable<Integer> {
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("no data file at " + data.toAbsolutePath() + "; pass --data PATH");
         }
-        if (replayDays <= 0 || rate < 0 || badRecords < 0) {
-            throw new IllegalArgumentException("--replay-days must be > 0, --rate and --bad-records >= 0");
+        if (replayDays <= 0 || rate < 0 || badRecords < 0 || streamThreads <= 0) {
+            throw new IllegalArgumentException("--replay-days and --stream-threads must be > 0, --rate and --bad-records >= 0");
         }
         final Path dataDir = stackOptions.dataDir.toAbsolutePath();
         if (!keepData && Files.exists(dataDir)) {
@@ -124,7 +126,7 @@ final class Demo implements Callable<Integer> {
             try (ChildProcess scorer = ChildProcess.start("scorer", List.of(java, "-jar",
                     repo.moduleJar("scorer-app").toString(), "bootstrap.servers=" + stack.bootstrapServers(),
                     "registry.url=" + stack.registryUrl(), "metrics.port=" + port,
-                    "state.dir=" + dataDir.resolve("scorer-state")), repo.root(), logs.resolve("scorer.log"))) {
+                    "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads), repo.root(), logs.resolve("scorer.log"))) {
                 waitReady(scorer, port);
                 final LocalDate testFrom = trainFrom.plusDays(14);
                 final Summary summary = replay(stack, testFrom, testFrom.plusDays(replayDays));
