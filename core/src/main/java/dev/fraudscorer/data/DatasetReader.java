@@ -84,21 +84,8 @@ public final class DatasetReader {
                 }
             }
             // Drain the rest so the digest covers the whole file even if the gzip trailer was not consumed.
-            raw.transferTo(OutputStreamNull.INSTANCE);
+            raw.transferTo(java.io.OutputStream.nullOutputStream());
         }
         return HexFormat.of().formatHex(sha.digest());
-    }
-
-    /** Discards bytes. */
-    private static final class OutputStreamNull extends java.io.OutputStream {
-        static final OutputStreamNull INSTANCE = new OutputStreamNull();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-        }
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public final class Topics {
 
-    private static final String DAY_MS = String.valueOf(24L * 3600 * 1000);
+    private static final long DAY_MS = 24L * 3600 * 1000;
     private static final String RETAIN_FOREVER = "-1";
     /** Model bundles travel as single records; 64 MiB leaves room for large ensembles. */
     public static final int MAX_MODEL_RECORD_BYTES = 64 * 1024 * 1024;
@@ -54,6 +54,6 @@ public final class Topics {
     }
 
     private static String days(int days) {
-        return String.valueOf(days * Long.parseLong(DAY_MS));
+        return String.valueOf(days * DAY_MS);
     }
 }
