@@ -3,6 +3,7 @@ package dev.fraudscorer.bundle;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 import java.util.Map;
+import dev.fraudscorer.features.FeatureSpec;
 
 /**
  * What a model bundle says about its model: inputs, decision thresholds, how and on what it was trained, how well
@@ -10,22 +11,23 @@ import java.util.Map;
  *
  * @param formatVersion   bundle format version, {@link ModelBundle#FORMAT_VERSION}
  * @param modelName       logical model name; versions are numbered per name by the registry
- * @param features        model input names, in order
+ * @param featureSpec     model inputs, declared (kinds, entities, windows, delays), in model input order
  * @param modelFile       file name of the XGBoost model inside the bundle
  * @param modelSha256     sha256 (hex) of the model file
  * @param objective       XGBoost objective; the scorer supports binary:logistic
  * @param params          every XGBoost parameter used, seed included
  * @param rounds          boosting rounds
  * @param training        windows and data lineage
- * @param metrics         evaluation on the test window
+ * @param metrics         this model's evaluation on its own test window (handbook protocol)
+ * @param protocol        prequential evaluation of the chosen hyper-parameters and the grid that chose them
  * @param thresholds      score to decision mapping
  * @param referenceRows   inputs with the trainer's (xgboost4j) scores
  * @param versions        library and JDK versions that produced the bundle
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Manifest(int formatVersion, String modelName, List<String> features, String modelFile,
+public record Manifest(int formatVersion, String modelName, FeatureSpec featureSpec, String modelFile,
                        String modelSha256, String objective, Map<String, Object> params, int rounds,
-                       Training training, Metrics metrics, Thresholds thresholds,
+                       Training training, Metrics metrics, Protocol protocol, Thresholds thresholds,
                        List<ReferenceRow> referenceRows, Map<String, String> versions) {
 
     /**
@@ -41,10 +43,40 @@ public record Manifest(int formatVersion, String modelName, List<String> feature
                            String testTo) {
     }
 
-    /** Test-window evaluation. */
+    /**
+     * Test-window evaluation as the handbook does it: cards known to be compromised removed from each test day.
+     *
+     * @param cardPrecisionAt100 mean over test days of the share of fraudulent cards among the 100 highest-scored
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Metrics(double rocAuc, double averagePrecision, long trainRows, long trainFrauds, long testRows,
-                          long testFrauds) {
+    public record Metrics(double rocAuc, double averagePrecision, double cardPrecisionAt100, long trainRows,
+                          long trainFrauds, long testRows, long testFrauds) {
+    }
+
+    /**
+     * @param description the protocol in words
+     * @param selected    hyper-parameters the grid chose on the validation folds
+     * @param grid        every grid point with its mean validation metrics
+     * @param testFolds   the selected parameters on each test fold
+     * @param mean        mean over test folds
+     * @param std         standard deviation over test folds
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Protocol(String description, HyperParams selected, List<GridPoint> grid, List<Fold> testFolds,
+                           Metrics mean, Metrics std) {
+    }
+
+    /** The grid's axes, named as in XGBoost's scikit-learn API. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record HyperParams(int maxDepth, int nEstimators, double learningRate) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GridPoint(HyperParams params, Metrics validationMean) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Fold(String trainFrom, String testFrom, Metrics metrics) {
     }
 
     /**

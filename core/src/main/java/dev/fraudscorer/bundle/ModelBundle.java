@@ -24,7 +24,7 @@ import java.util.zip.ZipOutputStream;
  */
 public final class ModelBundle {
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     public static final String MANIFEST_FILE = "manifest.json";
     public static final String SUMS_FILE = "SHA256SUMS";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fraudscorer.TestData;
 import dev.fraudscorer.data.DatasetReader;
-import dev.fraudscorer.features.FeatureExtractor;
+import dev.fraudscorer.data.DatasetRow;
+import dev.fraudscorer.features.OfflineFeatures;
 import dev.fraudscorer.features.FeatureSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,16 +26,17 @@ class TreeEnsembleTest {
 
     @Test
     void scoresEqualXgboost4jPredictOnMoreThan100kRowsOfTheDataset() throws Exception {
-        final FeatureExtractor extractor = new FeatureExtractor(FeatureSpec.defaultSpec());
-        final int width = extractor.spec().size();
-        final List<double[]> rows = new ArrayList<>();
-        final List<Boolean> labels = new ArrayList<>();
+        final FeatureSpec spec = FeatureSpec.handbook();
+        final int width = spec.size();
+        final List<DatasetRow> data = new ArrayList<>();
         DatasetReader.read(TestData.dataset(), row -> {
-            if (rows.size() < TRAIN_ROWS + SCORED_ROWS) {
-                rows.add(extractor.extract(row.toInput()));
-                labels.add(row.fraud());
+            if (data.size() < TRAIN_ROWS + SCORED_ROWS) {
+                data.add(row);
             }
         });
+        data.sort(OfflineFeatures.ENGINE_ORDER);
+        final List<double[]> rows = List.of(OfflineFeatures.compute(data, spec, FeatureSpec.HANDBOOK_DELAY_DAYS, n -> { }));
+        final List<Boolean> labels = data.stream().map(DatasetRow::fraud).toList();
         final float[] train = flatten(rows.subList(0, TRAIN_ROWS), width);
         final float[] trainLabels = new float[TRAIN_ROWS];
         for (int i = 0; i < TRAIN_ROWS; i++) {

@@ -26,6 +26,9 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String MAX_AMOUNT = "validation.max.amount";
     public static final String MIN_EVENT_TIME_MS = "validation.min.event.time.ms";
     public static final String MAX_FUTURE_MS = "validation.max.future.ms";
+    public static final String CUSTOMER_HISTORY_DAYS = "features.customer.history.days";
+    public static final String TERMINAL_HISTORY_DAYS = "features.terminal.history.days";
+    public static final String TERMINAL_MIN_DELAY_DAYS = "features.terminal.min.delay.days";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef DEF = new ConfigDef()
@@ -49,7 +52,15 @@ public final class ScorerConfig extends AbstractConfig {
             .define(MIN_EVENT_TIME_MS, Type.LONG, 946_684_800_000L, Importance.LOW,
                     "Event times before this (default 2000-01-01) are dead-lettered.")
             .define(MAX_FUTURE_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(0), Importance.LOW,
-                    "Event times this far after the wall clock are dead-lettered.");
+                    "Event times this far after the wall clock are dead-lettered.")
+            .define(CUSTOMER_HISTORY_DAYS, Type.INT, 35, Range.atLeast(1), Importance.MEDIUM,
+                    "Days of customer history kept; a model whose customer windows reach further is rejected.")
+            .define(TERMINAL_HISTORY_DAYS, Type.INT, 45, Range.atLeast(1), Importance.MEDIUM,
+                    "Days of terminal history kept; a model whose terminal windows (window + delay) reach further is"
+                            + " rejected.")
+            .define(TERMINAL_MIN_DELAY_DAYS, Type.INT, 1, Range.atLeast(1), Importance.LOW,
+                    "Terminal windows must end at least this many days back: terminal history reaches every instance"
+                            + " through a global store, which lags the stream by up to a few commit intervals.");
 
     public ScorerConfig(Map<?, ?> props) {
         super(DEF, props, false);
@@ -57,6 +68,12 @@ public final class ScorerConfig extends AbstractConfig {
 
     public static ConfigDef definition() {
         return DEF;
+    }
+
+    /** What this scorer's feature state can answer; bundles are checked against it before they serve. */
+    public dev.fraudscorer.features.FeatureEngine.Capabilities featureCapabilities() {
+        return new dev.fraudscorer.features.FeatureEngine.Capabilities(getInt(CUSTOMER_HISTORY_DAYS),
+                getInt(TERMINAL_HISTORY_DAYS), getInt(TERMINAL_MIN_DELAY_DAYS));
     }
 
     public String modelName() {

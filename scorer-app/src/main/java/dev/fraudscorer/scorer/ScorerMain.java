@@ -1,5 +1,6 @@
 package dev.fraudscorer.scorer;
 
+import dev.fraudscorer.schema.FraudLabel;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
 import dev.fraudscorer.schema.Transaction;
@@ -72,7 +73,8 @@ public final class ScorerMain implements Callable<Integer> {
         final ScorerConfig config = new ScorerConfig(properties());
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final ScorerMetrics metrics = new ScorerMetrics(registry, Clock.systemUTC());
-        final ModelCache cache = new ModelCache((key, reason) -> metrics.modelRejected(key));
+        final ModelCache cache = new ModelCache(config.featureCapabilities(),
+                (key, reason) -> metrics.modelRejected(key));
         final KafkaStreams streams = createStreams(config, cache, metrics);
         final AtomicReference<Throwable> fatal = new AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> {
@@ -112,7 +114,8 @@ public final class ScorerMain implements Callable<Integer> {
         final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(
                 () -> AvroSerdes.<Transaction>values(url).deserializer(), AvroSerdes.<Verdict>values(url),
                 () -> AvroSerdes.<ModelControl>values(url).deserializer(),
-                () -> AvroSerdes.<ModelVersion>values(url).deserializer()),
+                () -> AvroSerdes.<ModelVersion>values(url).deserializer(),
+                () -> AvroSerdes.<FraudLabel>values(url).deserializer()),
                 cache, metrics, Clock.systemUTC());
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());

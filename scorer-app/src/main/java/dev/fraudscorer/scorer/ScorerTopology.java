@@ -1,5 +1,8 @@
 package dev.fraudscorer.scorer;
 
+import dev.fraudscorer.features.EntityHistory;
+import dev.fraudscorer.features.TxInput;
+import dev.fraudscorer.schema.FraudLabel;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
 import dev.fraudscorer.schema.Transaction;
@@ -9,7 +12,10 @@ import dev.fraudscorer.scorer.control.ModelCache;
 import dev.fraudscorer.scorer.control.ModelStores;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.scorer.score.ScoreProcessor;
+import dev.fraudscorer.scorer.features.FeatureStores;
+import dev.fraudscorer.scorer.features.ToTerminalEvents;
 import dev.fraudscorer.scorer.validate.DeadLetterProcessor;
+import dev.fraudscorer.scorer.validate.LabelProcessor;
 import dev.fraudscorer.scorer.validate.Routed;
 import dev.fraudscorer.scorer.validate.TransactionValidator;
 import dev.fraudscorer.scorer.validate.ValidateProcessor;
@@ -20,6 +26,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -30,7 +37,8 @@ import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * The scorer's topology, built by one function for {@code main} and tests alike:
- * transactions → validate → score → fraud-verdicts, with every failure → transactions-dlq.
+ * transactions → validate → features → score → fraud-verdicts, with every failure → transactions-dlq; valid
+ * transactions and fraud-labels also feed terminal history (scorer-terminal-events → a global store).
  * Keys stay the input's bytes end to end, so a verdict lands on the same partition number as its transaction.
  */
 public final class ScorerTopology {
@@ -41,7 +49,8 @@ public final class ScorerTopology {
      * verdict serializer is shared, as a producer's is.
      */
     public record AvroCodecs(Supplier<Deserializer<Transaction>> transactions, Serde<Verdict> verdicts,
-                             Supplier<Deserializer<ModelControl>> controls, Supplier<Deserializer<ModelVersion>> versions) {
+                             Supplier<Deserializer<ModelControl>> controls, Supplier<Deserializer<ModelVersion>> versions,
+                             Supplier<Deserializer<FraudLabel>> labels) {
     }
 
     private ScorerTopology() {
@@ -51,6 +60,8 @@ public final class ScorerTopology {
                                  Clock clock) {
         final StreamsBuilder builder = new StreamsBuilder();
         ModelStores.addTo(builder, codecs.controls(), codecs.versions(), cache);
+        FeatureStores.addTo(builder, config.getInt(ScorerConfig.TERMINAL_HISTORY_DAYS));
+        final Produced<Bytes, byte[]> toTerminalEvents = Produced.with(Serdes.Bytes(), Serdes.ByteArray());
         final TransactionValidator validator = new TransactionValidator(config.getDouble(ScorerConfig.MAX_AMOUNT),
                 config.getLong(ScorerConfig.MIN_EVENT_TIME_MS), config.getLong(ScorerConfig.MAX_FUTURE_MS), clock);
         final Produced<byte[], byte[]> toDeadLetters = Produced.with(Serdes.ByteArray(), Serdes.ByteArray());
@@ -66,9 +77,15 @@ public final class ScorerTopology {
                 .processValues(() -> new DeadLetterProcessor<>(metrics::deadLetter), Named.as("invalid-to-dead-letter"))
                 .to(Topics.DEAD_LETTERS.name(), toDeadLetters.withName("invalid-dead-letter-sink"));
 
-        final Map<String, KStream<byte[], Routed<Verdict>>> scored = validated.get("validated-ok")
+        final KStream<byte[], Routed<Transaction>> valid = validated.get("validated-ok");
+        // Terminal history for every instance; read back at least a day later (see FeatureStores).
+        valid.process(() -> new ToTerminalEvents<Transaction>(
+                        tx -> EntityHistory.transaction(tx.getTerminalId(), input(tx)), clock), Named.as("terminal-entry"))
+                .to(Topics.TERMINAL_EVENTS.name(), toTerminalEvents.withName("terminal-events-sink"));
+        final Map<String, KStream<byte[], Routed<Verdict>>> scored = valid
                 .processValues(() -> new ScoreProcessor(new ActiveModelResolver(config.modelName(), codecs.controls().get(),
-                        codecs.versions().get(), cache), metrics, clock), Named.as("score"))
+                        codecs.versions().get(), cache), metrics, clock, config.getInt(ScorerConfig.CUSTOMER_HISTORY_DAYS)),
+                        Named.as("score"), FeatureStores.CUSTOMER_STORE)
                 .split(Named.as("scored-"))
                 .branch((key, routed) -> routed.isOk(), Branched.as("ok"))
                 .defaultBranch(Branched.as("failed"));
@@ -78,6 +95,33 @@ public final class ScorerTopology {
         scored.get("scored-ok")
                 .mapValues(Routed::value, Named.as("verdict"))
                 .to(Topics.VERDICTS.name(), Produced.with(Serdes.ByteArray(), codecs.verdicts()).withName("verdict-sink"));
+        addLabels(builder, codecs, metrics, clock);
         return builder.build();
+    }
+
+    /** fraud-labels → terminal history, so terminal risk counts a fraud once its label has arrived. */
+    private static void addLabels(StreamsBuilder builder, AvroCodecs codecs, ScorerMetrics metrics, Clock clock) {
+        final Map<String, KStream<byte[], Routed<FraudLabel>>> labels = builder
+                .stream(Topics.FRAUD_LABELS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                        .withName("labels-source"))
+                .processValues(() -> new LabelProcessor(codecs.labels().get()), Named.as("label-validate"))
+                .split(Named.as("labels-"))
+                .branch((key, routed) -> routed.isOk(), Branched.as("ok"))
+                .defaultBranch(Branched.as("invalid"));
+        labels.get("labels-invalid")
+                .processValues(() -> new DeadLetterProcessor<>(metrics::deadLetter), Named.as("label-to-dead-letter"))
+                .to(Topics.DEAD_LETTERS.name(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                        .withName("label-dead-letter-sink"));
+        labels.get("labels-ok")
+                .process(() -> new ToTerminalEvents<FraudLabel>(label -> EntityHistory.label(label.getTerminalId(),
+                        label.getTransactionTime().toEpochMilli(), label.getTransactionId(), label.getFraud()), clock),
+                        Named.as("label-entry"))
+                .to(Topics.TERMINAL_EVENTS.name(), Produced.with(Serdes.Bytes(), Serdes.ByteArray())
+                        .withName("label-terminal-events-sink"));
+    }
+
+    private static TxInput input(Transaction tx) {
+        return new TxInput(tx.getTransactionId(), tx.getEventTime().toEpochMilli(), tx.getCustomerId(),
+                tx.getTerminalId(), tx.getAmount());
     }
 }

@@ -59,7 +59,7 @@ class ScorerOnLocalStackIT {
                 ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
                 ScorerConfig.REGISTRY_URL, stack.registryUrl(),
                 ScorerConfig.STATE_DIR, dir.resolve("state").toString())),
-                new ModelCache((k, r) -> { }), ScorerMetrics.discarding());
+                new ModelCache(new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), ScorerMetrics.discarding());
         streams.start();
     }
 

@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fraudscorer.bundle.ModelBundle;
 import dev.fraudscorer.schema.Decision;
+import dev.fraudscorer.bundle.Manifest;
+import dev.fraudscorer.features.Entity;
+import dev.fraudscorer.features.FeatureDef;
+import dev.fraudscorer.features.FeatureKind;
+import dev.fraudscorer.features.FeatureSpec;
+import dev.fraudscorer.schema.FraudLabel;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
 import dev.fraudscorer.schema.Transaction;
@@ -45,11 +51,15 @@ class ScorerTopologyTest {
     private static final PlainAvroSerde<Verdict> VERDICT = new PlainAvroSerde<>(Verdict.getClassSchema());
     private static final PlainAvroSerde<ModelControl> CONTROL = new PlainAvroSerde<>(ModelControl.getClassSchema());
     private static final PlainAvroSerde<ModelVersion> VERSION = new PlainAvroSerde<>(ModelVersion.getClassSchema());
+    private static final PlainAvroSerde<FraudLabel> LABEL = new PlainAvroSerde<>(FraudLabel.getClassSchema());
+    private static final long HOUR = 3600_000L;
+    private static final long DAY = 24 * HOUR;
 
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> transactions;
     private TestInputTopic<String, byte[]> registry;
     private TestInputTopic<String, byte[]> control;
+    private TestInputTopic<byte[], byte[]> labels;
     private TestOutputTopic<byte[], byte[]> verdicts;
     private TestOutputTopic<byte[], byte[]> deadLetters;
     private final List<String> rejections = new ArrayList<>();
@@ -59,7 +69,8 @@ class ScorerTopologyTest {
         final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         final ScorerConfig config = new ScorerConfig(Map.of());
         final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(TX::deserializer, VERDICT,
-                CONTROL::deserializer, VERSION::deserializer), new ModelCache((k, r) -> rejections.add(k)),
+                CONTROL::deserializer, VERSION::deserializer, LABEL::deserializer),
+                new ModelCache(config.featureCapabilities(), (k, r) -> rejections.add(k)),
                 ScorerMetrics.discarding(), clock);
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());
@@ -68,6 +79,7 @@ class ScorerTopologyTest {
         transactions = driver.createInputTopic(Topics.TRANSACTIONS.name(), new ByteArraySerializer(), new ByteArraySerializer());
         registry = driver.createInputTopic(Topics.MODEL_REGISTRY.name(), new StringSerializer(), new ByteArraySerializer());
         control = driver.createInputTopic(Topics.MODEL_CONTROL.name(), new StringSerializer(), new ByteArraySerializer());
+        labels = driver.createInputTopic(Topics.FRAUD_LABELS.name(), new ByteArraySerializer(), new ByteArraySerializer());
         verdicts = driver.createOutputTopic(Topics.VERDICTS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
@@ -172,6 +184,95 @@ class ScorerTopologyTest {
                 Math.nextDown(thresholds.review()), thresholds));
         assertEquals(Decision.REVIEW, dev.fraudscorer.scorer.verdict.VerdictBuilder.decide(thresholds.review(), thresholds));
         assertEquals(Decision.DECLINE, dev.fraudscorer.scorer.verdict.VerdictBuilder.decide(thresholds.decline(), thresholds));
+    }
+
+    @Test
+    void verdictsCarryTheCustomerFeaturesComputedFromTheCustomersHistory() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        final Instant t0 = Instant.parse("2018-08-09T10:00:00Z");
+        send("c-1", at(tx("1", "c-1", 10.0), t0));
+        send("c-2", at(tx("2", "c-2", 99.0), t0.plusSeconds(60)));
+        send("c-1", at(tx("3", "c-1", 30.0), t0.plusSeconds(3600)));
+
+        final List<Verdict> out = verdicts.readValuesToList().stream()
+                .map(v -> VERDICT.deserializer().deserialize("", v)).toList();
+        final Verdict third = out.get(2);
+        assertEquals(15, third.getFeatures().size());
+        assertEquals(2.0, feature(third, "CUSTOMER_ID_NB_TX_1DAY_WINDOW"));
+        assertEquals(20.0, feature(third, "CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW"));
+        assertEquals(30.0, feature(third, "TX_AMOUNT"));
+        assertEquals(1.0, feature(out.get(1), "CUSTOMER_ID_NB_TX_30DAY_WINDOW"));
+    }
+
+    @Test
+    void terminalRiskCountsAFraudOnceItsLabelHasArrivedAndTheTransactionIsAWeekOld() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        final Instant t0 = Instant.parse("2018-08-01T10:00:00Z");
+        send("a", at(tx("1", "a", 10.0), t0));
+        send("b", at(tx("2", "b", 10.0), t0.plusSeconds(60)));
+        final Instant week = t0.plusMillis(7 * DAY + HOUR);
+        send("c", at(tx("3", "c", 10.0), week));
+        // The label of tx 1 arrives late: after tx 3 was scored.
+        labels.pipeInput(new TestRecord<>("term-9".getBytes(StandardCharsets.UTF_8), LABEL.serializer().serialize("",
+                FraudLabel.newBuilder().setTransactionId("1").setCustomerId("a").setTerminalId("term-9")
+                        .setTransactionTime(t0).setFraud(true).setLabelledAt(week).build())));
+        send("d", at(tx("4", "d", 10.0), week.plusSeconds(1)));
+
+        final List<Verdict> out = verdicts.readValuesToList().stream()
+                .map(v -> VERDICT.deserializer().deserialize("", v)).toList();
+        assertEquals(0.0, feature(out.get(0), "TERMINAL_ID_NB_TX_30DAY_WINDOW"), "a terminal with no history");
+        assertEquals(0.0, feature(out.get(0), "TERMINAL_ID_RISK_30DAY_WINDOW"));
+        assertEquals(2.0, feature(out.get(2), "TERMINAL_ID_NB_TX_1DAY_WINDOW"));
+        assertEquals(0.0, feature(out.get(2), "TERMINAL_ID_RISK_1DAY_WINDOW"), "label not arrived yet");
+        assertEquals(2.0, feature(out.get(3), "TERMINAL_ID_NB_TX_1DAY_WINDOW"));
+        assertEquals(0.5, feature(out.get(3), "TERMINAL_ID_RISK_1DAY_WINDOW"), "label arrived");
+    }
+
+    @Test
+    void aTransactionNotKeyedByItsCustomerIsADeadLetter() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        send("someone-else", tx("t-1", "c-1", 10.0));
+        assertEquals("KEY_NOT_CUSTOMER_ID", header(deadLetters.readRecord().headers(), DeadLetter.REASON));
+    }
+
+    @Test
+    void anUnreadableLabelIsADeadLetterAndLabelsKeepFlowing() {
+        final byte[] garbage = {1, 2, 3};
+        labels.pipeInput(new TestRecord<>("term-9".getBytes(StandardCharsets.UTF_8), garbage));
+        final var dead = deadLetters.readRecord();
+        assertEquals("DESERIALIZATION_FAILED", header(dead.headers(), DeadLetter.REASON));
+        assertEquals(Topics.FRAUD_LABELS.name(), header(dead.headers(), DeadLetter.SOURCE_TOPIC));
+        assertArrayEquals(garbage, dead.value());
+    }
+
+    @Test
+    void aVersionWhoseFeatureSpecThisScorerCannotComputeIsRejected() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        final ModelBundle golden = ModelBundle.readFrom(GOLDEN);
+        final Manifest m = golden.manifest();
+        final List<FeatureDef> defs = new ArrayList<>(m.featureSpec().features());
+        defs.set(7, FeatureDef.windowed("CUSTOMER_ID_NB_TX_90DAY_WINDOW", FeatureKind.COUNT, Entity.CUSTOMER_ID, 90, 0));
+        final Manifest wider = new Manifest(m.formatVersion(), m.modelName(), new FeatureSpec(defs), m.modelFile(),
+                m.modelSha256(), m.objective(), m.params(), m.rounds(), m.training(), m.metrics(), m.protocol(),
+                m.thresholds(), m.referenceRows(), m.versions());
+        publish(2, new ModelBundle(wider, golden.model()).toBytes());
+        promote(2);
+        send("c-1", tx("t-1", "c-1", 30.0));
+
+        assertEquals(1, VERDICT.deserializer().deserialize("", verdicts.readValue()).getModelVersion());
+        assertEquals(List.of("fraud/2"), rejections);
+    }
+
+    private static double feature(Verdict v, String name) {
+        return v.getFeatures().get(name);
+    }
+
+    private static Transaction at(Transaction tx, Instant time) {
+        return Transaction.newBuilder(tx).setEventTime(time).build();
     }
 
     static byte[] goldenBytes() throws Exception {

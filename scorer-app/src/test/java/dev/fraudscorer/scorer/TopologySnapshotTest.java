@@ -28,8 +28,9 @@ class TopologySnapshotTest {
                 new PlainAvroSerde<Transaction>(Transaction.getClassSchema())::deserializer,
                 new PlainAvroSerde<Verdict>(Verdict.getClassSchema()),
                 new PlainAvroSerde<ModelControl>(ModelControl.getClassSchema())::deserializer,
-                new PlainAvroSerde<ModelVersion>(ModelVersion.getClassSchema())::deserializer),
-                new ModelCache((k, r) -> { }), ScorerMetrics.discarding(), Clock.systemUTC()).describe().toString();
+                new PlainAvroSerde<ModelVersion>(ModelVersion.getClassSchema())::deserializer,
+                new PlainAvroSerde<dev.fraudscorer.schema.FraudLabel>(dev.fraudscorer.schema.FraudLabel.getClassSchema())::deserializer),
+                new ModelCache(new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), ScorerMetrics.discarding(), Clock.systemUTC()).describe().toString();
         Files.writeString(Path.of("target/topology-actual.txt"), actual);
         assertEquals(Files.readString(SNAPSHOT), actual,
                 "topology changed; if intended, copy target/topology-actual.txt to " + SNAPSHOT);

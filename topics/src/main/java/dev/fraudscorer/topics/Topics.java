@@ -43,8 +43,17 @@ public final class Topics {
             Map.of("cleanup.policy", "compact", "retention.ms", days(7)),
             ScorerStatus.getClassSchema(), "what each scorer instance reports it serves, keyed by instance id");
 
+    /**
+     * Terminal history for the scorer's feature engine: every scored transaction and every label, keyed by
+     * (terminal, time, transaction), read back by every instance as a global store. Records carry wall-clock
+     * timestamps, so retention counts from when they were written, also for replayed history.
+     */
+    public static final TopicSpec TERMINAL_EVENTS = new TopicSpec("scorer-terminal-events", 6,
+            Map.of("cleanup.policy", "delete", "retention.ms", days(45)),
+            null, "terminal history entries (feature-engine key layout), written and read by the scorer");
+
     private static final List<TopicSpec> ALL = List.of(TRANSACTIONS, FRAUD_LABELS, VERDICTS, DEAD_LETTERS,
-            MODEL_REGISTRY, MODEL_CONTROL, SCORER_STATUS);
+            MODEL_REGISTRY, MODEL_CONTROL, SCORER_STATUS, TERMINAL_EVENTS);
 
     private Topics() {
     }

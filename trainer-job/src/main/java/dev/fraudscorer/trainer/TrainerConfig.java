@@ -1,43 +1,80 @@
 package dev.fraudscorer.trainer;
 
+import dev.fraudscorer.bundle.Manifest.HyperParams;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Everything that determines a trained model: same config + same data = byte-identical model file.
+ * The windows follow the handbook's prequential protocol: train {@code trainDays}, wait {@code delayDays} (labels
+ * are not known yet), test {@code testDays}. Test fold k trains from {@code testStart - k * testDays}; validation
+ * fold k trains {@code delayDays + testDays} earlier, so the grid never sees a test window's labels.
  *
- * @param trainFrom first day of the training window (UTC, inclusive)
- * @param trainDays training window length
- * @param gapDays   days between training and test windows; the handbook's label delay
- * @param testDays  test window length
+ * @param testStart training start of the newest test fold; its model is the one bundled
+ * @param folds     number of test (and validation) folds
+ * @param treeMethod XGBoost tree method: {@code exact} (what XGBoost 1.x chose for data this size, as in the
+ *                  handbook) or {@code hist} (about 3x faster, AP about 0.04 lower here)
+ * @param jobs      trainings run at once; each uses one thread, so results do not depend on it
  */
-public record TrainerConfig(Path data, String modelName, LocalDate trainFrom, int trainDays, int gapDays,
-                            int testDays, int rounds, int maxDepth, double learningRate, long seed, int threads) {
+public record TrainerConfig(Path data, String modelName, LocalDate testStart, int trainDays, int delayDays,
+                            int testDays, int folds, List<Integer> maxDepths, List<Integer> nEstimators,
+                            List<Double> learningRates, String treeMethod, long seed, int jobs) {
 
     public TrainerConfig {
         positive("train-days", trainDays);
+        positive("delay-days", delayDays);
         positive("test-days", testDays);
-        positive("rounds", rounds);
-        positive("max-depth", maxDepth);
-        positive("threads", threads);
-        if (gapDays < 0) {
-            throw new IllegalArgumentException("--gap-days must be >= 0, got " + gapDays);
+        positive("folds", folds);
+        positive("jobs", jobs);
+        if (!List.of("exact", "hist", "approx").contains(treeMethod)) {
+            throw new IllegalArgumentException("--tree-method must be exact, hist or approx, got " + treeMethod);
         }
-        if (!(learningRate > 0 && learningRate <= 1)) {
-            throw new IllegalArgumentException("--learning-rate must be in (0, 1], got " + learningRate);
+        maxDepths = List.copyOf(maxDepths);
+        nEstimators = List.copyOf(nEstimators);
+        learningRates = List.copyOf(learningRates);
+        if (maxDepths.isEmpty() || nEstimators.isEmpty() || learningRates.isEmpty()) {
+            throw new IllegalArgumentException("each grid axis needs at least one value");
+        }
+        maxDepths.forEach(v -> positive("max-depth", v));
+        nEstimators.forEach(v -> positive("n-estimators", v));
+        for (double rate : learningRates) {
+            if (!(rate > 0 && rate <= 1)) {
+                throw new IllegalArgumentException("--learning-rate values must be in (0, 1], got " + rate);
+            }
         }
     }
 
-    public LocalDate trainTo() {
-        return trainFrom.plusDays(trainDays);
+    public List<HyperParams> grid() {
+        final List<HyperParams> grid = new ArrayList<>();
+        for (int depth : maxDepths) {
+            for (int n : nEstimators) {
+                for (double rate : learningRates) {
+                    grid.add(new HyperParams(depth, n, rate));
+                }
+            }
+        }
+        return grid;
     }
 
-    public LocalDate testFrom() {
-        return trainTo().plusDays(gapDays);
+    /** Training start of test fold {@code k} (0 = newest). */
+    public LocalDate testFoldStart(int k) {
+        return testStart.minusDays((long) k * testDays);
     }
 
-    public LocalDate testTo() {
-        return testFrom().plusDays(testDays);
+    public LocalDate validationFoldStart(int k) {
+        return testFoldStart(k).minusDays(delayDays + testDays);
+    }
+
+    /** The oldest day any fold trains on. */
+    public LocalDate firstDayUsed() {
+        return validationFoldStart(folds - 1);
+    }
+
+    /** The day after the newest test window. */
+    public LocalDate endOfData() {
+        return testStart.plusDays(trainDays + delayDays + testDays);
     }
 
     private static void positive(String option, int value) {

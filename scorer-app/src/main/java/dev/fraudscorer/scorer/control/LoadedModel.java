@@ -2,13 +2,12 @@ package dev.fraudscorer.scorer.control;
 
 import dev.fraudscorer.bundle.Manifest;
 import dev.fraudscorer.bundle.ModelBundle;
-import dev.fraudscorer.features.FeatureExtractor;
+import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.features.FeatureSpec;
 import dev.fraudscorer.score.TreeEnsemble;
 
 /** A verified, parsed model version ready to score. Immutable; shared by all stream threads. */
-public record LoadedModel(String name, int version, Manifest manifest, TreeEnsemble ensemble,
-                          FeatureExtractor features) {
+public record LoadedModel(String name, int version, Manifest manifest, TreeEnsemble ensemble, FeatureSpec spec) {
 
     /** Largest |JVM score - trainer score| accepted on the bundle's reference rows. */
     static final double REFERENCE_TOLERANCE = 1e-6;
@@ -19,9 +18,13 @@ public record LoadedModel(String name, int version, Manifest manifest, TreeEnsem
      *
      * @throws IllegalArgumentException with the reason if the bundle must not serve
      */
-    public static LoadedModel load(String name, int version, ModelBundle bundle) {
+    public static LoadedModel load(String name, int version, ModelBundle bundle, FeatureEngine.Capabilities caps) {
         final Manifest manifest = bundle.manifest();
-        final FeatureSpec spec = new FeatureSpec(manifest.features());
+        final FeatureSpec spec = manifest.featureSpec();
+        if (spec == null) {
+            throw new IllegalArgumentException("the manifest declares no featureSpec");
+        }
+        FeatureEngine.check(spec, caps);
         final TreeEnsemble ensemble = TreeEnsemble.fromJson(bundle.model());
         if (ensemble.numFeatures() != spec.size()) {
             throw new IllegalArgumentException("model has " + ensemble.numFeatures() + " inputs but the manifest names "
@@ -34,6 +37,6 @@ public record LoadedModel(String name, int version, Manifest manifest, TreeEnsem
                         + " by the trainer");
             }
         }
-        return new LoadedModel(name, version, manifest, ensemble, new FeatureExtractor(spec));
+        return new LoadedModel(name, version, manifest, ensemble, spec);
     }
 }

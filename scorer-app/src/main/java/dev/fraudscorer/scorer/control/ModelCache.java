@@ -1,6 +1,7 @@
 package dev.fraudscorer.scorer.control;
 
 import dev.fraudscorer.bundle.ModelBundle;
+import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.schema.ModelVersion;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +23,14 @@ public final class ModelCache {
     private final Map<String, String> rejected = new ConcurrentHashMap<>();
     private final Map<String, LoadedModel> lastActivated = new ConcurrentHashMap<>();
     private final BiConsumer<String, String> onReject;
+    private final FeatureEngine.Capabilities capabilities;
 
-    /** @param onReject called with (model key, reason) once per rejected version */
-    public ModelCache(BiConsumer<String, String> onReject) {
+    /**
+     * @param capabilities what the feature state can compute; a bundle asking more is rejected
+     * @param onReject     called with (model key, reason) once per rejected version
+     */
+    public ModelCache(FeatureEngine.Capabilities capabilities, BiConsumer<String, String> onReject) {
+        this.capabilities = capabilities;
         this.onReject = onReject;
     }
 
@@ -69,9 +75,9 @@ public final class ModelCache {
                         + record.getBundleSha256());
             }
             final long start = System.nanoTime();
-            final LoadedModel model = LoadedModel.load(name, version, ModelBundle.fromBytes(bytes));
+            final LoadedModel model = LoadedModel.load(name, version, ModelBundle.fromBytes(bytes), capabilities);
             LOG.info("loaded model {} ({} trees, {} features) in {} ms", key, model.ensemble().numTrees(),
-                    model.features().spec().size(), (System.nanoTime() - start) / 1_000_000);
+                    model.spec().size(), (System.nanoTime() - start) / 1_000_000);
             return model;
         } catch (RuntimeException e) {
             rejected.put(key, e.getMessage());

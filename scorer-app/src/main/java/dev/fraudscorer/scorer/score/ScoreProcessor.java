@@ -1,6 +1,11 @@
 package dev.fraudscorer.scorer.score;
 
+import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.features.TxInput;
+import dev.fraudscorer.scorer.features.FeatureStores;
+import dev.fraudscorer.scorer.features.KeyValueEventStore;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueStore;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import dev.fraudscorer.scorer.control.ActiveModelResolver;
@@ -18,7 +23,11 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
-/** Features, model score and verdict for one valid transaction, with the model active at that moment. */
+/**
+ * Feature state, model score and verdict for one valid transaction, with the model active at that moment. The
+ * customer's history is updated for every valid transaction, scored or not, so features do not depend on whether a
+ * model happened to be active.
+ */
 public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Transaction>, Routed<Verdict>> {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoreProcessor.class);
@@ -26,24 +35,33 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     private final ActiveModelResolver resolver;
     private final ScorerMetrics metrics;
     private final Clock clock;
+    private final int customerHistoryDays;
     private FixedKeyProcessorContext<byte[], Routed<Verdict>> context;
+    private FeatureEngine engine;
 
-    public ScoreProcessor(ActiveModelResolver resolver, ScorerMetrics metrics, Clock clock) {
+    public ScoreProcessor(ActiveModelResolver resolver, ScorerMetrics metrics, Clock clock, int customerHistoryDays) {
         this.resolver = resolver;
         this.metrics = metrics;
         this.clock = clock;
+        this.customerHistoryDays = customerHistoryDays;
     }
 
     @Override
     public void init(FixedKeyProcessorContext<byte[], Routed<Verdict>> context) {
         this.context = context;
         resolver.init(context.getStateStore(ModelStores.CONTROL_STORE), context.getStateStore(ModelStores.REGISTRY_STORE));
+        final KeyValueStore<Bytes, byte[]> customers = context.getStateStore(FeatureStores.CUSTOMER_STORE);
+        final KeyValueStore<Bytes, byte[]> terminals = context.getStateStore(FeatureStores.TERMINAL_STORE);
+        engine = new FeatureEngine(KeyValueEventStore.writable(customers), KeyValueEventStore.readOnly(terminals));
     }
 
     @Override
     public void process(FixedKeyRecord<byte[], Routed<Transaction>> record) {
         final Transaction tx = record.value().value();
         final byte[] original = record.value().original();
+        final TxInput input = new TxInput(tx.getTransactionId(), tx.getEventTime().toEpochMilli(), tx.getCustomerId(),
+                tx.getTerminalId(), tx.getAmount());
+        engine.recordCustomer(input, customerHistoryDays);
         final Optional<LoadedModel> active = resolver.active();
         if (active.isEmpty()) {
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.NO_ACTIVE_MODEL,
@@ -53,11 +71,10 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         final LoadedModel model = active.get();
         try {
             final long start = System.nanoTime();
-            final double[] features = model.features().extract(new TxInput(tx.getTransactionId(),
-                    tx.getEventTime().toEpochMilli(), tx.getCustomerId(), tx.getTerminalId(), tx.getAmount()));
+            final double[] features = engine.compute(model.spec(), input);
             final double score = model.ensemble().predict(features);
             final Verdict verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
-                    model.manifest().thresholds(), clock.instant(), traceId(record));
+                    model.manifest().thresholds(), clock.instant(), traceId(record), model.spec().names(), features);
             metrics.scored(verdict, System.nanoTime() - start, record.timestamp());
             context.forward(record.withValue(Routed.ok(verdict, original)));
         } catch (RuntimeException e) {

@@ -13,8 +13,10 @@ public record DeadLetter(Reason reason, String message, String exceptionClass) {
     public enum Reason {
         /** Bytes are not a Transaction from the registry: truncated, corrupt, unknown schema id, wrong type. */
         DESERIALIZATION_FAILED,
-        /** A required id is empty. */
+        /** A required id is empty, too long or holds control characters. */
         MISSING_ID,
+        /** The record key is not the customer id: the customer's history would be split across partitions. */
+        KEY_NOT_CUSTOMER_ID,
         /** Amount negative, NaN, infinite or above the configured bound. */
         INVALID_AMOUNT,
         /** Event time before the supported range or too far in the future. */

@@ -22,9 +22,9 @@ public final class TransactionValidator {
 
     /** @return why the transaction cannot be scored, or empty if it can */
     public Optional<DeadLetter> check(Transaction tx) {
-        if (blank(tx.getTransactionId()) || blank(tx.getCustomerId()) || blank(tx.getTerminalId())) {
-            return Optional.of(DeadLetter.of(Reason.MISSING_ID, "transactionId, customerId and terminalId are required"
-                    + " (got " + tx.getTransactionId() + ", " + tx.getCustomerId() + ", " + tx.getTerminalId() + ")"));
+        final String idProblem = idProblem(tx.getTransactionId(), tx.getCustomerId(), tx.getTerminalId());
+        if (idProblem != null) {
+            return Optional.of(DeadLetter.of(Reason.MISSING_ID, idProblem));
         }
         final double amount = tx.getAmount();
         if (Double.isNaN(amount) || Double.isInfinite(amount) || amount < 0 || amount > maxAmount) {
@@ -39,7 +39,25 @@ public final class TransactionValidator {
         return Optional.empty();
     }
 
-    private static boolean blank(String s) {
-        return s == null || s.isBlank();
+    /** Longest id accepted: ids are keys of feature state. */
+    static final int MAX_ID_LENGTH = 256;
+
+    /**
+     * @return what is wrong with the ids, or null. Control characters are refused because ids are part of the
+     *         feature engine's sorted state keys.
+     */
+    static String idProblem(String transactionId, String customerId, String terminalId) {
+        for (String id : new String[] {transactionId, customerId, terminalId}) {
+            if (id == null || id.isBlank() || id.length() > MAX_ID_LENGTH || id.chars().anyMatch(Character::isISOControl)) {
+                return "transactionId, customerId and terminalId are required, at most " + MAX_ID_LENGTH
+                        + " characters, without control characters (got " + abbreviate(transactionId) + ", "
+                        + abbreviate(customerId) + ", " + abbreviate(terminalId) + ")";
+            }
+        }
+        return null;
+    }
+
+    private static String abbreviate(String s) {
+        return s == null || s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 }

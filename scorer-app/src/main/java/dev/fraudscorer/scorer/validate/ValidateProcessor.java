@@ -1,6 +1,7 @@
 package dev.fraudscorer.scorer.validate;
 
 import dev.fraudscorer.schema.Transaction;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -45,7 +46,18 @@ public final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[]
             return;
         }
         context.forward(record.withValue(validator.check(tx)
+                .or(() -> keyCheck(record.key(), tx))
                 .<Routed<Transaction>>map(d -> Routed.dead(d, raw))
                 .orElseGet(() -> Routed.ok(tx, raw))));
+    }
+
+    /** The topic is keyed by customer id so that a customer's history lives in one partition's store. */
+    private static java.util.Optional<DeadLetter> keyCheck(byte[] key, Transaction tx) {
+        if (key != null && java.util.Arrays.equals(key, tx.getCustomerId().getBytes(StandardCharsets.UTF_8))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(DeadLetter.of(DeadLetter.Reason.KEY_NOT_CUSTOMER_ID, "record key "
+                + (key == null ? "null" : "'" + new String(key, StandardCharsets.UTF_8) + "'")
+                + " is not the customer id '" + tx.getCustomerId() + "'; produce transactions keyed by customer id"));
     }
 }

@@ -5,7 +5,9 @@ import dev.fraudscorer.schema.Decision;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Maps a score to a decision with the model's own thresholds and assembles the verdict record. */
 public final class VerdictBuilder {
@@ -25,7 +27,12 @@ public final class VerdictBuilder {
      * and contributions (issue 5): no outlier, 0, none.
      */
     public static Verdict build(Transaction tx, double score, String modelName, int modelVersion,
-                                Manifest.Thresholds thresholds, Instant scoredAt, String traceId) {
+                                Manifest.Thresholds thresholds, Instant scoredAt, String traceId,
+                                List<String> featureNames, double[] features) {
+        final Map<String, Double> inputs = new LinkedHashMap<>();
+        for (int i = 0; i < features.length; i++) {
+            inputs.put(featureNames.get(i), features[i]);
+        }
         final Decision decision = decide(score, thresholds);
         return Verdict.newBuilder()
                 .setTransactionId(tx.getTransactionId())
@@ -42,6 +49,7 @@ public final class VerdictBuilder {
                 .setModelVersion(modelVersion)
                 .setScoredAt(scoredAt)
                 .setTraceId(traceId)
+                .setFeatures(inputs)
                 .build();
     }
 }

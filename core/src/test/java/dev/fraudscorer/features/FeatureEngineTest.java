@@ -1,0 +1,181 @@
+package dev.fraudscorer.features;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Hand-computed examples of every feature kind, on the handbook spec. */
+class FeatureEngineTest {
+
+    private static final long HOUR = 3600_000L;
+    private static final long DAY = 24 * HOUR;
+    /** Wednesday 2018-04-04 10:00 UTC. */
+    private static final long T0 = Instant.parse("2018-04-04T10:00:00Z").toEpochMilli();
+    private static final FeatureSpec SPEC = FeatureSpec.handbook();
+
+    private final InMemoryEventStore customers = new InMemoryEventStore();
+    private final InMemoryEventStore terminals = new InMemoryEventStore();
+    private final FeatureEngine engine = new FeatureEngine(customers, terminals);
+
+    private double[] score(TxInput tx) {
+        engine.recordCustomer(tx, 30);
+        final double[] features = engine.compute(SPEC, tx);
+        EntityHistory.putAndEvict(terminals, EntityHistory.transaction(tx.terminalId(), tx), 38);
+        return features;
+    }
+
+    private static double feature(double[] values, String name) {
+        return values[SPEC.names().indexOf(name)];
+    }
+
+    private static TxInput tx(String id, long time, String customer, String terminal, double amount) {
+        return new TxInput(id, time, customer, terminal, amount);
+    }
+
+    @Test
+    void handbookSpecHasTheFifteenInputsInOrder() {
+        assertEquals(List.of("TX_AMOUNT", "TX_DURING_WEEKEND", "TX_DURING_NIGHT",
+                "CUSTOMER_ID_NB_TX_1DAY_WINDOW", "CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW",
+                "CUSTOMER_ID_NB_TX_7DAY_WINDOW", "CUSTOMER_ID_AVG_AMOUNT_7DAY_WINDOW",
+                "CUSTOMER_ID_NB_TX_30DAY_WINDOW", "CUSTOMER_ID_AVG_AMOUNT_30DAY_WINDOW",
+                "TERMINAL_ID_NB_TX_1DAY_WINDOW", "TERMINAL_ID_RISK_1DAY_WINDOW",
+                "TERMINAL_ID_NB_TX_7DAY_WINDOW", "TERMINAL_ID_RISK_7DAY_WINDOW",
+                "TERMINAL_ID_NB_TX_30DAY_WINDOW", "TERMINAL_ID_RISK_30DAY_WINDOW"), SPEC.names());
+        assertEquals(30, SPEC.historyDays(Entity.CUSTOMER_ID));
+        assertEquals(37, SPEC.historyDays(Entity.TERMINAL_ID));
+    }
+
+    @Test
+    void statelessFeatures() {
+        final long saturdayNight = Instant.parse("2018-04-07T06:59:59Z").toEpochMilli();
+        final double[] f = score(tx("1", saturdayNight, "c", "t", 12.5));
+        assertEquals(12.5, feature(f, "TX_AMOUNT"));
+        assertEquals(1, feature(f, "TX_DURING_WEEKEND"));
+        assertEquals(1, feature(f, "TX_DURING_NIGHT"));
+        final double[] g = score(tx("2", saturdayNight + 1000 + 2 * DAY, "c", "t", 1));
+        assertEquals(0, feature(g, "TX_DURING_WEEKEND"), "Monday");
+        assertEquals(0, feature(g, "TX_DURING_NIGHT"), "07:00:00 is day");
+    }
+
+    @Test
+    void customerWindowsIncludeTheCurrentTransactionAndExcludeExactlyWDaysBack() {
+        score(tx("1", T0, "c", "t", 10));
+        score(tx("2", T0 + 12 * HOUR, "c", "t", 20));
+        score(tx("3", T0 + 12 * HOUR, "other", "t", 1000));
+        final double[] f = score(tx("4", T0 + DAY, "c", "t", 30));
+        assertEquals(2, feature(f, "CUSTOMER_ID_NB_TX_1DAY_WINDOW"), "tx 1 is exactly one day back: outside");
+        assertEquals(25, feature(f, "CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW"), 1e-12);
+        assertEquals(3, feature(f, "CUSTOMER_ID_NB_TX_7DAY_WINDOW"));
+        assertEquals(20, feature(f, "CUSTOMER_ID_AVG_AMOUNT_7DAY_WINDOW"), 1e-12);
+        final double[] g = score(tx("5", T0 + DAY + 1000, "c", "t", 40));
+        assertEquals(3, feature(g, "CUSTOMER_ID_NB_TX_1DAY_WINDOW"));
+        assertEquals(30, feature(g, "CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW"), 1e-12);
+        final double[] late = score(tx("6", T0 + 30 * DAY, "c", "t", 100));
+        assertEquals(4, feature(late, "CUSTOMER_ID_NB_TX_30DAY_WINDOW"), "tx 1 is exactly 30 days back: outside");
+        assertEquals(1, feature(late, "CUSTOMER_ID_NB_TX_7DAY_WINDOW"));
+    }
+
+    @Test
+    void sameSecondTransactionsCountInNumericTransactionIdOrder() {
+        // "12" arrives first but comes after "5" numerically: it must see 5 once 5 is there, and 5 must not see 12.
+        final double[] first12 = score(tx("12", T0, "c", "t", 10));
+        assertEquals(1, feature(first12, "CUSTOMER_ID_NB_TX_1DAY_WINDOW"));
+        final double[] then5 = score(tx("5", T0, "c", "t", 30));
+        assertEquals(1, feature(then5, "CUSTOMER_ID_NB_TX_1DAY_WINDOW"), "5 does not see 12");
+        assertEquals(30, feature(then5, "CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW"));
+        // In order (as the trainer replays): 5 then 12 sees both.
+        final FeatureEngine fresh = new FeatureEngine(new InMemoryEventStore(), new InMemoryEventStore());
+        fresh.recordCustomer(tx("5", T0, "c", "t", 30), 30);
+        final TxInput twelve = tx("12", T0, "c", "t", 10);
+        fresh.recordCustomer(twelve, 30);
+        final double[] f = fresh.compute(SPEC, twelve);
+        assertEquals(2, feature(f, "CUSTOMER_ID_NB_TX_1DAY_WINDOW"));
+        assertEquals(20, feature(f, "CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW"));
+    }
+
+    @Test
+    void recordingTheSameTransactionTwiceCountsOnce() {
+        score(tx("1", T0, "c", "t", 10));
+        final double[] f = score(tx("1", T0, "c", "t", 10));
+        assertEquals(1, feature(f, "CUSTOMER_ID_NB_TX_30DAY_WINDOW"));
+    }
+
+    @Test
+    void terminalWithNoHistoryHasZeroCountAndZeroRisk() {
+        final double[] f = score(tx("1", T0, "c", "fresh-terminal", 10));
+        for (String name : SPEC.names()) {
+            if (name.startsWith("TERMINAL_ID")) {
+                assertEquals(0, feature(f, name), name);
+            }
+        }
+    }
+
+    @Test
+    void terminalWindowsEndAtTheDelayInclusiveAndUseLabelsOnceTheyArrived() {
+        score(tx("1", T0, "a", "t", 10));                  // fraud, labelled below
+        score(tx("2", T0 + HOUR, "b", "t", 10));           // genuine
+        score(tx("3", T0 - DAY, "b", "t", 10));            // exactly 8 days before tx 10: outside the 1-day window
+        // tx 10 at T0 + 7d + 1h: its 1-day terminal window is (ts - 8d, ts - 7d] = (T0 - 1d + 1h, T0 + 1h].
+        final TxInput ten = tx("10", T0 + 7 * DAY + HOUR, "c", "t", 10);
+        final double[] before = score(ten);
+        assertEquals(2, feature(before, "TERMINAL_ID_NB_TX_1DAY_WINDOW"), "tx 2 sits exactly at ts - 7d: inside");
+        assertEquals(0, feature(before, "TERMINAL_ID_RISK_1DAY_WINDOW"), "no label has arrived yet");
+        assertEquals(3, feature(before, "TERMINAL_ID_NB_TX_7DAY_WINDOW"));
+
+        // The label for tx 1 arrives late: after tx 10 was scored. Later transactions see it.
+        EntityHistory.putAndEvict(terminals, EntityHistory.label("t", T0, "1", true), 38);
+        final double[] after = score(tx("11", T0 + 7 * DAY + HOUR, "d", "t", 10));
+        assertEquals(0.5, feature(after, "TERMINAL_ID_RISK_1DAY_WINDOW"));
+        assertEquals(1.0 / 3, feature(after, "TERMINAL_ID_RISK_7DAY_WINDOW"), 1e-15);
+        // A transaction within the delay (tx 10 itself, 7d after) is not in tx 11's windows.
+        assertEquals(3, feature(after, "TERMINAL_ID_NB_TX_30DAY_WINDOW"));
+        // A genuine label counts the transaction but not as fraud.
+        EntityHistory.putAndEvict(terminals, EntityHistory.label("t", T0 + HOUR, "2", false), 38);
+        final double[] genuine = score(tx("12", T0 + 7 * DAY + HOUR, "d", "t", 10));
+        assertEquals(0.5, feature(genuine, "TERMINAL_ID_RISK_1DAY_WINDOW"));
+    }
+
+    @Test
+    void evictionKeepsOnlyTheRetainedDays() {
+        for (int day = 0; day < 100; day++) {
+            score(tx(String.valueOf(day), T0 + day * DAY, "c", "t", 1));
+        }
+        assertTrue(customers.size() <= 31, "customer entries: " + customers.size());
+        assertTrue(terminals.size() <= 39, "terminal entries: " + terminals.size());
+    }
+
+    @Test
+    void specsAskingForWhatTheStateCannotAnswerAreRejected() {
+        final FeatureEngine.Capabilities online = new FeatureEngine.Capabilities(35, 45, 1);
+        FeatureEngine.check(SPEC, online);
+        final FeatureSpec tooLong = new FeatureSpec(List.of(FeatureDef.windowed("C90", FeatureKind.COUNT,
+                Entity.CUSTOMER_ID, 90, 0)));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> FeatureEngine.check(tooLong, online))
+                .getMessage().contains("needs 90 days of CUSTOMER_ID history; 35 are kept"));
+        final FeatureSpec freshTerminal = new FeatureSpec(List.of(FeatureDef.windowed("T0", FeatureKind.COUNT,
+                Entity.TERMINAL_ID, 1, 0)));
+        assertThrows(IllegalArgumentException.class, () -> FeatureEngine.check(freshTerminal, online));
+        assertThrows(IllegalArgumentException.class, () -> FeatureDef.windowed("R", FeatureKind.FRAUD_RATE,
+                Entity.TERMINAL_ID, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new FeatureSpec(List.of(
+                FeatureDef.stateless("A", FeatureKind.AMOUNT), FeatureDef.stateless("A", FeatureKind.NIGHT))));
+    }
+
+    @Test
+    void otherWindowsNeedNoCodeChange() {
+        final FeatureSpec spec = new FeatureSpec(List.of(
+                FeatureDef.windowed("C_NB_2D", FeatureKind.COUNT, Entity.CUSTOMER_ID, 2, 0),
+                FeatureDef.windowed("C_AVG_3D_LAG1", FeatureKind.MEAN_AMOUNT, Entity.CUSTOMER_ID, 3, 1)));
+        score(tx("1", T0, "c", "t", 10));
+        score(tx("2", T0 + DAY + HOUR, "c", "t", 20));
+        final TxInput three = tx("3", T0 + 2 * DAY, "c", "t", 30);
+        engine.recordCustomer(three, 30);
+        // 2-day window (T0, T0+2d]: tx 2 and 3. Lagged window (T0-2d, T0+1d]: tx 1 only.
+        assertArrayEquals(new double[] {2, 10}, engine.compute(spec, three));
+    }
+}

@@ -1,0 +1,63 @@
+package dev.fraudscorer.scorer.features;
+
+import dev.fraudscorer.features.EntityHistory;
+import dev.fraudscorer.topics.Topics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The feature state of the scorer. Customer history is a local RocksDB store on the hot path's own partitioning
+ * (the input is keyed by customer), changelogged and restored like any Streams store. Terminal history is a global
+ * RocksDB store fed from {@link Topics#TERMINAL_EVENTS}: terminal features only read transactions at least a day
+ * old (the feature spec's delay), so the sub-second lag of a global store costs nothing and the hot path needs no
+ * repartition hop. The topic is the global store's changelog; a restart restores from it.
+ */
+public final class FeatureStores {
+
+    public static final String CUSTOMER_STORE = "customer-events";
+    public static final String TERMINAL_STORE = "terminal-events";
+
+    private FeatureStores() {
+    }
+
+    public static void addTo(StreamsBuilder builder, int terminalHistoryDays) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CUSTOMER_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TERMINAL_STORE),
+                        Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(),
+                Topics.TERMINAL_EVENTS.name(),
+                Consumed.with(Serdes.Bytes(), Serdes.ByteArray()).withName("terminal-events-source"),
+                () -> new TerminalHistoryWriter(terminalHistoryDays));
+    }
+
+    /** Puts each entry into the global store and evicts what no window can reach any more. */
+    private static final class TerminalHistoryWriter implements Processor<Bytes, byte[], Void, Void> {
+        private final int retentionDays;
+        private KeyValueEventStore store;
+
+        TerminalHistoryWriter(int retentionDays) {
+            this.retentionDays = retentionDays;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            final KeyValueStore<Bytes, byte[]> kv = context.getStateStore(TERMINAL_STORE);
+            store = KeyValueEventStore.writable(kv);
+        }
+
+        @Override
+        public void process(Record<Bytes, byte[]> record) {
+            if (record.key() == null || record.value() == null || record.key().get().length < 2 + Long.BYTES) {
+                return;
+            }
+            EntityHistory.putAndEvict(store, new EntityHistory.Entry(record.key().get(), record.value()), retentionDays);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.fraudscorer.scorer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fraudscorer.control.cli.ModelControlMain;
+import dev.fraudscorer.data.DatasetReader;
+import dev.fraudscorer.data.DatasetRow;
+import dev.fraudscorer.data.DefaultDataset;
+import dev.fraudscorer.features.FeatureSpec;
+import dev.fraudscorer.features.OfflineFeatures;
+import dev.fraudscorer.infra.LocalStack;
+import dev.fraudscorer.schema.FraudLabel;
+import dev.fraudscorer.schema.Transaction;
+import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.scorer.control.ModelCache;
+import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import dev.fraudscorer.topics.AvroSerdes;
+import dev.fraudscorer.topics.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Training/serving skew, tested: the first two weeks of the dataset replayed through the real topology on a real
+ * broker and registry, with fraud labels arriving a day after their transactions, give for every transaction the
+ * features the trainer computes offline (|Δ| ≤ 1e-9). Half-way the scorer is stopped and its local state deleted,
+ * so the second week runs on state restored from the changelog and the terminal-events topic.
+ */
+class FeaturesOnLocalStackIT {
+
+    private static final long DAY_MS = 24L * 3600 * 1000;
+    private static final Instant FROM = Instant.parse("2018-04-01T00:00:00Z");
+    private static final Instant RESTART_AT = FROM.plusMillis(7 * DAY_MS);
+    private static final Instant TO = FROM.plusMillis(14 * DAY_MS);
+    /** Labels travel a day after their transaction; terminal features only read labels 7 days old. */
+    private static final long LABEL_DELAY_MS = DAY_MS;
+
+    @Test
+    void onlineFeaturesEqualOfflineFeaturesForTwoWeeksAcrossARestartWithLostLocalState() throws Exception {
+        final List<DatasetRow> rows = new ArrayList<>();
+        DatasetReader.read(DefaultDataset.require(), row -> {
+            if (row.eventTimeMs() < TO.toEpochMilli()) {
+                rows.add(row);
+            }
+        });
+        rows.sort(OfflineFeatures.ENGINE_ORDER);
+        final FeatureSpec spec = FeatureSpec.handbook();
+        final double[][] offline = OfflineFeatures.compute(rows, spec, FeatureSpec.HANDBOOK_DELAY_DAYS, n -> { });
+
+        final Path dir = Files.createTempDirectory(Path.of("target"), "features-stack-");
+        try (LocalStack stack = LocalStack.start(LocalStack.Options.freePorts(dir))) {
+            assertEquals(0, cli(stack, "publish", ScorerTopologyTest.GOLDEN.toString()));
+            assertEquals(0, cli(stack, "promote", "1"));
+            final Path state = dir.resolve("scorer-state");
+            final Map<String, Verdict> verdicts = new HashMap<>();
+            final Map<String, Integer> counts = new HashMap<>();
+            final ArrayDeque<DatasetRow> labels = new ArrayDeque<>();
+            final int half = indexOfFirstAtOrAfter(rows, RESTART_AT.toEpochMilli());
+
+            KafkaStreams scorer = startScorer(stack, state);
+            try {
+                produce(stack, rows.subList(0, half), labels);
+                collect(stack, verdicts, counts, half);
+            } finally {
+                scorer.close(Duration.ofSeconds(30));
+            }
+            // Lose the local state: the second week must run on what Kafka restores.
+            Utils.delete(state.toFile());
+            scorer = startScorer(stack, state);
+            try {
+                produce(stack, rows.subList(half, rows.size()), labels);
+                collect(stack, verdicts, counts, rows.size());
+                assertEquals(KafkaStreams.State.RUNNING, scorer.state());
+            } finally {
+                scorer.close(Duration.ofSeconds(30));
+            }
+
+            assertEquals(rows.size(), verdicts.size(), "one verdict per transaction");
+            assertTrue(counts.values().stream().allMatch(n -> n == 1), "no duplicates across the restart");
+            double maxDelta = 0;
+            int nonZeroTerminalRisk = 0;
+            for (int i = 0; i < rows.size(); i++) {
+                final Map<String, Double> online = verdicts.get(rows.get(i).transactionId()).getFeatures();
+                for (int f = 0; f < spec.size(); f++) {
+                    final Double value = online.get(spec.names().get(f));
+                    final double delta = value == null ? Double.POSITIVE_INFINITY : Math.abs(value - offline[i][f]);
+                    if (delta > maxDelta) {
+                        maxDelta = delta;
+                        assertTrue(delta <= 1e-9, "transaction " + rows.get(i).transactionId() + " feature "
+                                + spec.names().get(f) + ": online " + value + " offline " + offline[i][f]);
+                    }
+                }
+                nonZeroTerminalRisk += offline[i][spec.names().indexOf("TERMINAL_ID_RISK_7DAY_WINDOW")] > 0 ? 1 : 0;
+            }
+            assertTrue(nonZeroTerminalRisk > 100, "the comparison covers labelled terminal risk: " + nonZeroTerminalRisk);
+            System.out.printf("online == offline for %,d transactions x %d features, max |Δ| = %g%n", rows.size(),
+                    spec.size(), maxDelta);
+        }
+    }
+
+    private static KafkaStreams startScorer(LocalStack stack, Path state) {
+        final KafkaStreams streams = ScorerMain.createStreams(new ScorerConfig(Map.of(
+                ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
+                ScorerConfig.REGISTRY_URL, stack.registryUrl(),
+                ScorerConfig.APPLICATION_ID, "features-it",
+                ScorerConfig.STATE_DIR, state.toString())),
+                new ModelCache(new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), ScorerMetrics.discarding());
+        streams.start();
+        return streams;
+    }
+
+    /** Transactions keyed by customer in engine order; each fraud label once the replay is a day past it. */
+    private static void produce(LocalStack stack, List<DatasetRow> rows, ArrayDeque<DatasetRow> labels) {
+        final Serde<Transaction> txSerde = AvroSerdes.values(stack.registryUrl());
+        final Serde<FraudLabel> labelSerde = AvroSerdes.values(stack.registryUrl());
+        final Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (DatasetRow row : rows) {
+                while (!labels.isEmpty() && labels.peek().eventTimeMs() + LABEL_DELAY_MS <= row.eventTimeMs()) {
+                    final DatasetRow l = labels.poll();
+                    producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), l.terminalId(),
+                            labelSerde.serializer().serialize(Topics.FRAUD_LABELS.name(), FraudLabel.newBuilder()
+                                    .setTransactionId(l.transactionId()).setCustomerId(l.customerId())
+                                    .setTerminalId(l.terminalId()).setTransactionTime(Instant.ofEpochMilli(l.eventTimeMs()))
+                                    .setFraud(true).setLabelledAt(Instant.ofEpochMilli(l.eventTimeMs() + LABEL_DELAY_MS))
+                                    .setFraudScenario(l.fraudScenario()).build())));
+                }
+                producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), row.customerId(),
+                        txSerde.serializer().serialize(Topics.TRANSACTIONS.name(), Transaction.newBuilder()
+                                .setTransactionId(row.transactionId()).setEventTime(Instant.ofEpochMilli(row.eventTimeMs()))
+                                .setCustomerId(row.customerId()).setTerminalId(row.terminalId())
+                                .setAmount(row.amount()).build())));
+                if (row.fraud()) {
+                    labels.add(row);
+                }
+            }
+        }
+    }
+
+    /** Reads verdicts (read_committed) until {@code expected} distinct transactions have one. */
+    private static void collect(LocalStack stack, Map<String, Verdict> verdicts, Map<String, Integer> counts,
+                                int expected) {
+        final Serde<Verdict> serde = AvroSerdes.values(stack.registryUrl());
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        final long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            final List<TopicPartition> parts = new ArrayList<>();
+            consumer.partitionsFor(Topics.VERDICTS.name()).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            counts.clear();
+            while (counts.size() < expected && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    final Verdict v = serde.deserializer().deserialize(record.topic(), record.value());
+                    verdicts.put(v.getTransactionId(), v);
+                    counts.merge(v.getTransactionId(), 1, Integer::sum);
+                }
+            }
+        }
+        assertEquals(expected, counts.size(), "verdicts within 4 minutes");
+    }
+
+    private static int indexOfFirstAtOrAfter(List<DatasetRow> rows, long timeMs) {
+        for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i).eventTimeMs() >= timeMs) {
+                return i;
+            }
+        }
+        return rows.size();
+    }
+
+    private static int cli(LocalStack stack, String... args) {
+        final String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url",
+                        stack.registryUrl())).toArray(String[]::new);
+        return ModelControlMain.commandLine().execute(all);
+    }
+}
