@@ -3,7 +3,10 @@ package dev.fraudscorer.infra;
 import dev.fraudscorer.data.DatasetReader;
 import dev.fraudscorer.data.DatasetRow;
 import dev.fraudscorer.data.DefaultDataset;
-import dev.fraudscorer.eval.RankingMetrics;
+import dev.fraudscorer.bundle.Manifest;
+import dev.fraudscorer.bundle.ModelBundle;
+import dev.fraudscorer.eval.HandbookEvaluation;
+import dev.fraudscorer.features.OfflineFeatures;
 import dev.fraudscorer.schema.FraudLabel;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
@@ -48,26 +51,39 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The main job: local stack, topics and schemas, train, publish and promote version 1, start the scorer, replay a
- * week of transactions and then their labels through Kafka, and print what came out. Trainer, model-control and
+ * The main job: local stack, topics and schemas, train, publish and promote version 1, start the scorer, replay the
+ * model's test week through Kafka (after enough history to fill every feature window, with fraud labels arriving
+ * as the replay goes), and print what came out, with the trainer's test-week figures recomputed from the verdicts. Trainer, model-control and
  * scorer run as their own processes from their jars, exactly as a user would run them.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the whole path end to end on the local stack and print a summary.")
 final class Demo implements Callable<Integer> {
 
-    private static final int LABEL_DELAY_DAYS = 7;
+    /** Days the training window starts before the test week: 7 days training + 7 days label delay. */
+    private static final int TRAIN_TO_TEST_DAYS = 14;
+    private static final int TEST_DAYS = 7;
+    /** How far live AP may be from the trainer's before the demo says so. */
+    private static final double AP_TOLERANCE = 0.001;
 
     @Mixin
     InfraMain.StackOptions stackOptions;
     @Option(names = "--data", description = "Dataset CSV. Default: $FRAUD_DATA or ../shared/data/"
             + DefaultDataset.FILE_NAME)
     Path data;
-    @Option(names = "--train-from", defaultValue = "2018-07-25",
-            description = "Training starts here; 7 days train, 7 days gap, and the replayed week is the test week. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--train-from", defaultValue = "2018-08-15",
+            description = "Training starts here; 7 days train, 7 days label delay, and the week after is the test week. Default: ${DEFAULT-VALUE}")
     LocalDate trainFrom;
-    @Option(names = "--replay-days", defaultValue = "7", description = "Days replayed from the test week's start. Default: ${DEFAULT-VALUE}")
-    int replayDays;
+    @Option(names = "--history-days", defaultValue = "37", description = "Days replayed before the test week so every"
+            + " feature window is full (30-day customer windows; 30-day terminal windows 7 days back). At least 14."
+            + " Default: ${DEFAULT-VALUE}")
+    int historyDays;
+    @Option(names = "--label-delay-hours", defaultValue = "24", description = "A fraud label is sent once the replay"
+            + " is this far past its transaction; at most 168 (the feature spec's 7-day delay). Default: ${DEFAULT-VALUE}")
+    int labelDelayHours;
+    @Option(names = "--hyper-params", split = ",", defaultValue = "3,100,0.1", description = "max_depth,n_estimators,"
+            + "learning_rate for the demo's model (the full grid search is 'trainer-job train'). Default: ${DEFAULT-VALUE}")
+    List<String> hyperParams;
     @Option(names = "--rate", defaultValue = "0", description = "Transactions per second to replay at; 0 = as fast as possible. Default: ${DEFAULT-VALUE}")
     int rate;
     @Option(names = "--bad-records", defaultValue = "20", description = "Malformed or invalid records mixed into the replay. Default: ${DEFAULT-VALUE}")
@@ -90,8 +106,10 @@ final class Demo implements Callable<Integer> {
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("no data file at " + data.toAbsolutePath() + "; pass --data PATH");
         }
-        if (replayDays <= 0 || rate < 0 || badRecords < 0 || streamThreads <= 0) {
-            throw new IllegalArgumentException("--replay-days and --stream-threads must be > 0, --rate and --bad-records >= 0");
+        if (historyDays < TRAIN_TO_TEST_DAYS || rate < 0 || badRecords < 0 || streamThreads <= 0
+                || labelDelayHours < 0 || labelDelayHours > 168 || hyperParams.size() != 3) {
+            throw new IllegalArgumentException("--history-days must be >= 14, --stream-threads > 0, --rate and"
+                    + " --bad-records >= 0, --label-delay-hours in [0, 168], --hyper-params DEPTH,ROUNDS,RATE");
         }
         final Path dataDir = stackOptions.dataDir.toAbsolutePath();
         if (!keepData && Files.exists(dataDir)) {
@@ -107,10 +125,13 @@ final class Demo implements Callable<Integer> {
             final Path logs = dataDir.resolve("logs");
             Files.createDirectories(logs);
             final String java = ChildProcess.javaBinary();
-            step("training on " + trainFrom + " + 7 days (log " + logs.resolve("trainer.log") + ")");
+            step("training on " + trainFrom + " + 7 days, testing on the week after the 7-day delay (log "
+                    + logs.resolve("trainer.log") + ")");
             ChildProcess.run("trainer", List.of(java, "-jar", repo.moduleJar("trainer-job").toString(), "train",
-                    "--data", data.toAbsolutePath().toString(), "--train-from", trainFrom.toString(),
-                    "--out", bundle.toString()), repo.root(), logs.resolve("trainer.log"), 600);
+                    "--data", data.toAbsolutePath().toString(), "--test-start", trainFrom.toString(), "--folds", "1",
+                    "--max-depth", hyperParams.get(0), "--n-estimators", hyperParams.get(1),
+                    "--learning-rate", hyperParams.get(2), "--out", bundle.toString()),
+                    repo.root(), logs.resolve("trainer.log"), 900);
             printTail(logs.resolve("trainer.log"), 3);
             final List<String> control = List.of(java, "-jar", repo.moduleJar("model-control").toString());
             for (List<String> args : List.of(List.of("publish", bundle.toString(), "--description", "demo"),
@@ -128,14 +149,15 @@ final class Demo implements Callable<Integer> {
                     "registry.url=" + stack.registryUrl(), "metrics.port=" + port,
                     "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads), repo.root(), logs.resolve("scorer.log"))) {
                 waitReady(scorer, port);
-                final LocalDate testFrom = trainFrom.plusDays(14);
-                final Summary summary = replay(stack, testFrom, testFrom.plusDays(replayDays));
-                summary.print(testFrom, testFrom.plusDays(replayDays));
+                final LocalDate testFrom = trainFrom.plusDays(TRAIN_TO_TEST_DAYS);
+                final Summary summary = replay(stack, testFrom.minusDays(historyDays), testFrom.plusDays(TEST_DAYS));
+                summary.print(testFrom.minusDays(historyDays), testFrom.plusDays(TEST_DAYS));
+                final boolean same = summary.compareWithTrainer(ModelBundle.readFrom(bundle).manifest(), trainFrom);
                 if (keepRunning) {
                     InfraMain.printConnection(stack, "http://127.0.0.1:" + port + "/metrics");
                     new CountDownLatch(1).await();
                 }
-                return summary.complete() ? 0 : 1;
+                return summary.complete() && same ? 0 : 1;
             }
         }
     }
@@ -149,8 +171,10 @@ final class Demo implements Callable<Integer> {
                 rows.add(row);
             }
         });
-        step(String.format("replaying %,d transactions of %s..%s%s, with %d bad records mixed in", rows.size(), from, to,
-                rate > 0 ? " at " + rate + "/s" : " as fast as possible", badRecords));
+        rows.sort(OfflineFeatures.ENGINE_ORDER);
+        step(String.format("replaying %,d transactions of %s..%s%s, fraud labels %d h after their transaction, %d bad"
+                        + " records mixed in", rows.size(), from, to, rate > 0 ? " at " + rate + "/s" : " as fast as possible",
+                labelDelayHours, badRecords));
         final Serde<Transaction> txSerde = AvroSerdes.values(stack.registryUrl());
         final Serde<FraudLabel> labelSerde = AvroSerdes.values(stack.registryUrl());
         final Summary summary = new Summary();
@@ -162,8 +186,17 @@ final class Demo implements Callable<Integer> {
             final long start = System.nanoTime();
             summary.firstSentNanos = start;
             long sent = 0;
+            final long labelDelayMs = labelDelayHours * 3_600_000L;
+            final java.util.ArrayDeque<DatasetRow> frauds = new java.util.ArrayDeque<>();
             for (int i = 0; i < rows.size(); i++) {
                 final DatasetRow row = rows.get(i);
+                while (!frauds.isEmpty() && frauds.peek().eventTimeMs() + labelDelayMs <= row.eventTimeMs()) {
+                    sendLabel(producer, labelSerde, frauds.poll(), labelDelayMs);
+                    summary.labelsSent++;
+                }
+                if (row.fraud()) {
+                    frauds.add(row);
+                }
                 if (i % badEvery == badEvery / 2 && summary.badSent < badRecords) {
                     producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), row.customerId(), badRecord(txSerde, row, summary.badSent)));
                     summary.badSent++;
@@ -185,23 +218,23 @@ final class Demo implements Callable<Integer> {
             producer.flush();
             summary.sent = sent;
             summary.lastSentNanos = System.nanoTime();
-            step(String.format("sent %,d transactions in %.1f s; now the labels, as if %d days later", sent,
-                    (summary.lastSentNanos - start) / 1e9, LABEL_DELAY_DAYS));
-            for (DatasetRow row : rows) {
-                producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), row.terminalId(),
-                        labelSerde.serializer().serialize(Topics.FRAUD_LABELS.name(), FraudLabel.newBuilder()
-                                .setTransactionId(row.transactionId()).setCustomerId(row.customerId())
-                                .setTerminalId(row.terminalId()).setTransactionTime(Instant.ofEpochMilli(row.eventTimeMs()))
-                                .setFraud(row.fraud()).setFraudScenario(row.fraudScenario())
-                                .setLabelledAt(Instant.ofEpochMilli(row.eventTimeMs()).plus(Duration.ofDays(LABEL_DELAY_DAYS)))
-                                .build())));
-            }
-            producer.flush();
+            step(String.format("sent %,d transactions and %,d fraud labels in %.1f s; waiting for the verdicts", sent,
+                    summary.labelsSent, (summary.lastSentNanos - start) / 1e9));
         }
-        collector.awaitAll(summary.sent + summary.badSent, Duration.ofMinutes(5));
+        collector.awaitAll(summary.sent + summary.badSent, Duration.ofMinutes(10));
         collector.stop();
-        summary.labels = readLabels(stack, labelSerde);
+        summary.rows = rows;
         return summary;
+    }
+
+    private static void sendLabel(KafkaProducer<String, byte[]> producer, Serde<FraudLabel> serde, DatasetRow row,
+                                  long delayMs) {
+        producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), row.terminalId(),
+                serde.serializer().serialize(Topics.FRAUD_LABELS.name(), FraudLabel.newBuilder()
+                        .setTransactionId(row.transactionId()).setCustomerId(row.customerId())
+                        .setTerminalId(row.terminalId()).setTransactionTime(Instant.ofEpochMilli(row.eventTimeMs()))
+                        .setFraud(true).setFraudScenario(row.fraudScenario())
+                        .setLabelledAt(Instant.ofEpochMilli(row.eventTimeMs() + delayMs)).build())));
     }
 
     /** Kinds of bad input a payment service might send by mistake. */
@@ -221,25 +254,6 @@ final class Demo implements Callable<Integer> {
         return Transaction.newBuilder().setTransactionId("bad-" + row.transactionId())
                 .setEventTime(Instant.ofEpochMilli(row.eventTimeMs())).setCustomerId(row.customerId())
                 .setTerminalId(row.terminalId()).setAmount(amount).build();
-    }
-
-    private Map<String, Boolean> readLabels(LocalStack stack, Serde<FraudLabel> serde) {
-        final Map<String, Boolean> labels = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(stack), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            final List<TopicPartition> parts = consumer.partitionsFor(Topics.FRAUD_LABELS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            final Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    final FraudLabel label = serde.deserializer().deserialize(r.topic(), r.value());
-                    labels.put(label.getTransactionId(), label.getFraud());
-                }
-            }
-        }
-        return labels;
     }
 
     static Properties producerProps(LocalStack stack) {
@@ -326,7 +340,8 @@ final class Demo implements Callable<Integer> {
         long firstSentNanos;
         long lastSentNanos;
         volatile long lastReceivedNanos;
-        Map<String, Boolean> labels = Map.of();
+        long labelsSent;
+        List<DatasetRow> rows = List.of();
 
         synchronized void verdict(Verdict v, long latency) {
             scores.put(v.getTransactionId(), v.getScore());
@@ -352,26 +367,16 @@ final class Demo implements Callable<Integer> {
         }
 
         synchronized void print(LocalDate from, LocalDate to) {
-            final List<String> ids = new ArrayList<>(scores.keySet());
-            ids.removeIf(id -> !labels.containsKey(id));
-            ids.sort(Comparator.naturalOrder());
-            final double[] s = ids.stream().mapToDouble(scores::get).toArray();
-            final boolean[] y = new boolean[ids.size()];
-            for (int i = 0; i < y.length; i++) {
-                y[i] = labels.get(ids.get(i));
-            }
             final double seconds = (lastReceivedNanos - firstSentNanos) / 1e9;
             System.out.println();
             System.out.println("==================== summary ====================");
-            System.out.printf("replayed week            %s .. %s%n", from, to);
+            System.out.printf("replayed                 %s .. %s (history, then the test week)%n", from, to);
             System.out.printf("transactions in          %,d valid + %d bad%n", sent, badSent);
             System.out.printf("verdicts out             %,d %s%n", verdicts, verdicts == sent ? "(one per valid transaction)" : "(MISSING " + (sent - verdicts) + ")");
             System.out.printf("dead letters             %,d %s%n", dead, deadLetters);
             System.out.printf("verdicts per decision    %s%n", decisions);
             System.out.printf("verdicts per version     %s%n", versions);
-            System.out.printf("labels joined            %,d (%d fraud)%n", ids.size(), countTrue(y));
-            System.out.printf("ROC-AUC                  %.4f%n", RankingMetrics.rocAuc(s, y));
-            System.out.printf("average precision        %.4f%n", RankingMetrics.averagePrecision(s, y));
+            System.out.printf("fraud labels sent        %,d%n", labelsSent);
             System.out.printf("throughput               %,.0f records/s (first send to last verdict, %.1f s)%n",
                     (verdicts + dead) / seconds, seconds);
             System.out.printf("input->verdict latency   p50 %d ms, p99 %d ms, max %d ms (producer timestamp to verdict"
@@ -380,12 +385,36 @@ final class Demo implements Callable<Integer> {
             System.out.println("=================================================");
         }
 
-        private static long countTrue(boolean[] y) {
-            long n = 0;
-            for (boolean b : y) {
-                n += b ? 1 : 0;
+        /**
+         * The trainer's test-week evaluation, recomputed from the verdicts: same test set (known-compromised cards
+         * removed), same metrics code, scores from the live scorer.
+         */
+        synchronized boolean compareWithTrainer(Manifest manifest, LocalDate trainFrom) {
+            final List<Integer> test = HandbookEvaluation.testSet(rows, trainFrom, 7, 7, TEST_DAYS);
+            final List<HandbookEvaluation.Scored> scored = new ArrayList<>();
+            for (int i : test) {
+                final DatasetRow row = rows.get(i);
+                final Double score = scores.get(row.transactionId());
+                if (score != null) {
+                    scored.add(new HandbookEvaluation.Scored(row.customerId(), row.eventTimeMs(), score, row.fraud()));
+                }
             }
-            return n;
+            final HandbookEvaluation.Result live = HandbookEvaluation.evaluate(scored);
+            final Manifest.Metrics trainer = manifest.metrics();
+            final double deltaAp = Math.abs(live.averagePrecision() - trainer.averagePrecision());
+            System.out.println();
+            System.out.printf("test week %s, %,d transactions scored (%,d of %,d in the test set), %d frauds%n",
+                    manifest.training().testFrom(), scored.size(), scored.size(), test.size(), live.frauds());
+            System.out.printf("  %-28s %8s %8s %8s%n", "", "ROC-AUC", "AP", "CP@100");
+            System.out.printf("  %-28s %8.4f %8.4f %8.4f%n", "trainer (offline, manifest)", trainer.rocAuc(),
+                    trainer.averagePrecision(), trainer.cardPrecisionAt100());
+            System.out.printf("  %-28s %8.4f %8.4f %8.4f%n", "live scorer (from verdicts)", live.rocAuc(),
+                    live.averagePrecision(), live.cardPrecisionAtK());
+            final boolean same = scored.size() == test.size() && deltaAp <= AP_TOLERANCE;
+            System.out.printf("  |AP live - AP trainer| = %.6f %s%n", deltaAp, same ? "(within " + AP_TOLERANCE + ")"
+                    : "(NOT within " + AP_TOLERANCE + ")");
+            System.out.println("=================================================");
+            return same;
         }
     }
 
