@@ -1,7 +1,6 @@
 package dev.fraudscorer.scorer;
 
 import dev.fraudscorer.features.EntityHistory;
-import dev.fraudscorer.features.TxInput;
 import dev.fraudscorer.schema.FraudLabel;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
@@ -80,7 +79,7 @@ public final class ScorerTopology {
         final KStream<byte[], Routed<Transaction>> valid = validated.get("validated-ok");
         // Terminal history for every instance; read back at least a day later (see FeatureStores).
         valid.process(() -> new ToTerminalEvents<Transaction>(
-                        tx -> EntityHistory.transaction(tx.getTerminalId(), input(tx)), clock), Named.as("terminal-entry"))
+                        tx -> EntityHistory.transaction(tx.getTerminalId(), ScoreProcessor.inputOf(tx)), clock), Named.as("terminal-entry"))
                 .to(Topics.TERMINAL_EVENTS.name(), toTerminalEvents.withName("terminal-events-sink"));
         final Map<String, KStream<byte[], Routed<Verdict>>> scored = valid
                 .processValues(() -> new ScoreProcessor(new ActiveModelResolver(config.modelName(), codecs.controls().get(),
@@ -120,8 +119,4 @@ public final class ScorerTopology {
                         .withName("label-terminal-events-sink"));
     }
 
-    private static TxInput input(Transaction tx) {
-        return new TxInput(tx.getTransactionId(), tx.getEventTime().toEpochMilli(), tx.getCustomerId(),
-                tx.getTerminalId(), tx.getAmount());
-    }
 }

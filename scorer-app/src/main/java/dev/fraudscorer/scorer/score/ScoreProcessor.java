@@ -59,8 +59,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     public void process(FixedKeyRecord<byte[], Routed<Transaction>> record) {
         final Transaction tx = record.value().value();
         final byte[] original = record.value().original();
-        final TxInput input = new TxInput(tx.getTransactionId(), tx.getEventTime().toEpochMilli(), tx.getCustomerId(),
-                tx.getTerminalId(), tx.getAmount());
+        final TxInput input = inputOf(tx);
         engine.recordCustomer(input, customerHistoryDays);
         final Optional<LoadedModel> active = resolver.active();
         if (active.isEmpty()) {
@@ -81,6 +80,12 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
             LOG.warn("scoring transaction {} failed; dead-lettered", tx.getTransactionId(), e);
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.SCORING_FAILED, e), original)));
         }
+    }
+
+    /** The fields of a transaction the feature engine reads. */
+    public static TxInput inputOf(Transaction tx) {
+        return new TxInput(tx.getTransactionId(), tx.getEventTime().toEpochMilli(), tx.getCustomerId(),
+                tx.getTerminalId(), tx.getAmount());
     }
 
     /** The trace id of a W3C traceparent header ({@code 00-<trace id>-<span id>-<flags>}), if the producer sent one. */
