@@ -29,6 +29,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String CUSTOMER_HISTORY_DAYS = "features.customer.history.days";
     public static final String TERMINAL_HISTORY_DAYS = "features.terminal.history.days";
     public static final String TERMINAL_MIN_DELAY_DAYS = "features.terminal.min.delay.days";
+    public static final String TERMINAL_MAX_WAIT_MS = "features.terminal.max.wait.ms";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef DEF = new ConfigDef()
@@ -60,7 +61,11 @@ public final class ScorerConfig extends AbstractConfig {
                             + " rejected.")
             .define(TERMINAL_MIN_DELAY_DAYS, Type.INT, 1, Range.atLeast(1), Importance.LOW,
                     "Terminal windows must end at least this many days back: terminal history reaches every instance"
-                            + " through a global store, which lags the stream by up to a few commit intervals.");
+                            + " through a global store, and a transaction waits until that store is complete up to this"
+                            + " far before it.")
+            .define(TERMINAL_MAX_WAIT_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
+                    "Longest a transaction waits for terminal history to catch up; after a timeout it is scored on"
+                            + " the history there is (counted in fraud_terminal_history_wait{outcome=STALE}).");
 
     public ScorerConfig(Map<?, ?> props) {
         super(DEF, props, false);
@@ -90,6 +95,9 @@ public final class ScorerConfig extends AbstractConfig {
         props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         // Streams' producer waits 100 ms by default to batch; a scorer wants verdicts out quickly.
         props.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+        // A transaction may wait for terminal history (features.terminal.max.wait.ms) inside an open transaction;
+        // Streams' 10 s default transaction timeout would fence the producer after a couple of such waits.
+        props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 60_000);
         // Unnamed internal topics or stores would be orphaned by a refactoring: refuse them.
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         // A failure in the model-control/registry global stores must not stop the application (KIP-1270).

@@ -27,34 +27,49 @@ public final class FeatureStores {
     private FeatureStores() {
     }
 
-    public static void addTo(StreamsBuilder builder, int terminalHistoryDays) {
+    public static void addTo(StreamsBuilder builder, int terminalHistoryDays, TerminalWatermark watermark) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CUSTOMER_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TERMINAL_STORE),
                         Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(),
                 Topics.TERMINAL_EVENTS.name(),
                 Consumed.with(Serdes.Bytes(), Serdes.ByteArray()).withName("terminal-events-source"),
-                () -> new TerminalHistoryWriter(terminalHistoryDays));
+                () -> new TerminalHistoryWriter(terminalHistoryDays, watermark));
     }
 
-    /** Puts each entry into the global store and evicts what no window can reach any more. */
+    /**
+     * Puts each entry into the global store and evicts what no window can reach any more; progress markers move
+     * the watermark the stream threads wait on.
+     */
     private static final class TerminalHistoryWriter implements Processor<Bytes, byte[], Void, Void> {
         private final int retentionDays;
+        private final TerminalWatermark watermark;
+        private ProcessorContext<Void, Void> context;
         private KeyValueEventStore store;
 
-        TerminalHistoryWriter(int retentionDays) {
+        TerminalHistoryWriter(int retentionDays, TerminalWatermark watermark) {
             this.retentionDays = retentionDays;
+            this.watermark = watermark;
         }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
             final KeyValueStore<Bytes, byte[]> kv = context.getStateStore(TERMINAL_STORE);
             store = KeyValueEventStore.writable(kv);
         }
 
         @Override
         public void process(Record<Bytes, byte[]> record) {
-            if (record.key() == null || record.value() == null || record.key().get().length < 2 + Long.BYTES) {
+            if (record.key() == null || record.value() == null) {
+                return;
+            }
+            final TerminalProgress marker = TerminalProgress.decode(record.key().get(), record.value());
+            if (marker != null) {
+                context.recordMetadata().ifPresent(m -> watermark.observe(m.partition(), marker, record.timestamp()));
+                return;
+            }
+            if (record.key().get().length < 2 + Long.BYTES) {
                 return;
             }
             EntityHistory.putAndEvict(store, new EntityHistory.Entry(record.key().get(), record.value()), retentionDays);

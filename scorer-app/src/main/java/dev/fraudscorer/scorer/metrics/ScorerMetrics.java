@@ -1,6 +1,7 @@
 package dev.fraudscorer.scorer.metrics;
 
 import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.scorer.features.TerminalGate;
 import dev.fraudscorer.scorer.validate.DeadLetter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,6 +49,15 @@ public final class ScorerMetrics {
         Counter.builder("fraud_verdicts").tag("decision", verdict.getDecision().name())
                 .tag("model", verdict.getModelName()).tag("model_version", String.valueOf(verdict.getModelVersion()))
                 .register(registry).increment();
+    }
+
+    /** Time a transaction waited for terminal history; READY (no wait) is counted without timing. */
+    public void terminalHistoryWait(TerminalGate.Outcome outcome, long nanos) {
+        if (outcome == TerminalGate.Outcome.READY) {
+            return;
+        }
+        Timer.builder("fraud_terminal_history_wait").description("waits for the global terminal store to catch up")
+                .tag("outcome", outcome.name()).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void deadLetter(DeadLetter.Reason reason) {

@@ -4,6 +4,7 @@ import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.features.TxInput;
 import dev.fraudscorer.scorer.features.FeatureStores;
 import dev.fraudscorer.scorer.features.KeyValueEventStore;
+import dev.fraudscorer.scorer.features.TerminalGate;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import dev.fraudscorer.schema.Transaction;
@@ -36,11 +37,14 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     private final ScorerMetrics metrics;
     private final Clock clock;
     private final int customerHistoryDays;
+    private final TerminalGate terminalGate;
     private FixedKeyProcessorContext<byte[], Routed<Verdict>> context;
     private FeatureEngine engine;
 
-    public ScoreProcessor(ActiveModelResolver resolver, ScorerMetrics metrics, Clock clock, int customerHistoryDays) {
+    public ScoreProcessor(ActiveModelResolver resolver, ScorerMetrics metrics, Clock clock, int customerHistoryDays,
+                          TerminalGate terminalGate) {
         this.resolver = resolver;
+        this.terminalGate = terminalGate;
         this.metrics = metrics;
         this.clock = clock;
         this.customerHistoryDays = customerHistoryDays;
@@ -68,6 +72,8 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
             return;
         }
         final LoadedModel model = active.get();
+        final long waitStart = System.nanoTime();
+        metrics.terminalHistoryWait(terminalGate.await(input.eventTimeMs()), System.nanoTime() - waitStart);
         try {
             final long start = System.nanoTime();
             final double[] features = engine.compute(model.spec(), input);
