@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * ids compare as numbers; any other id is {@code 0x01} + UTF-8 + {@code 0x00}, after all numeric ones. Both forms
  * are prefix-free, so a bound of {@code [...order][0xFF]} sits right after one transaction's entries.
  */
-final class EventKeys {
+public final class EventKeys {
 
     static final byte TRANSACTION = 0x01;
     static final byte LABEL = 0x02;
@@ -26,7 +26,7 @@ final class EventKeys {
     }
 
     /** The smallest key of {@code entity} at {@code timeMs}: a bound that includes everything at that time. */
-    static byte[] atTime(String entity, long timeMs) {
+    public static byte[] atTime(String entity, long timeMs) {
         return withTimeAndTail(entity, timeMs, new byte[0], new byte[0]);
     }
 
@@ -36,7 +36,7 @@ final class EventKeys {
     }
 
     /** Event time of a key built by {@link #event}. */
-    static long timeOf(byte[] key) {
+    public static long timeOf(byte[] key) {
         final int at = 2 + (((key[0] & 0xFF) << 8) | (key[1] & 0xFF));
         return ByteBuffer.wrap(key, at, Long.BYTES).getLong() ^ Long.MIN_VALUE;
     }

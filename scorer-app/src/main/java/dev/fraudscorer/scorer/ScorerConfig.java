@@ -102,8 +102,13 @@ public final class ScorerConfig extends AbstractConfig {
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         // A failure in the model-control/registry global stores must not stop the application (KIP-1270).
         props.put("processing.exception.handler.global.enabled", true);
-        props.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"),
+        // Model bundles are large records, read only by the global consumer (model-registry).
+        props.put(StreamsConfig.globalConsumerPrefix("max.partition.fetch.bytes"),
                 dev.fraudscorer.topics.Topics.MAX_MODEL_RECORD_BYTES);
+        // Tasks are not synchronised in event time: in a catch-up one partition's task can run ahead of another's by
+        // what one fetch brings. Small fetches keep that to hours of this dataset's event time, far inside the
+        // delay of terminal windows, which read other partitions' history (see README, Architecture).
+        props.put(StreamsConfig.mainConsumerPrefix("max.partition.fetch.bytes"), 128 * 1024);
         props.putAll(originalsWithPrefix(STREAMS_PREFIX));
         return props;
     }

@@ -12,8 +12,7 @@ import dev.fraudscorer.scorer.control.ModelStores;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.scorer.score.ScoreProcessor;
 import dev.fraudscorer.scorer.features.FeatureStores;
-import dev.fraudscorer.scorer.features.TerminalGate;
-import dev.fraudscorer.scorer.features.TerminalWatermark;
+import dev.fraudscorer.scorer.features.TerminalHistory;
 import dev.fraudscorer.scorer.features.ToTerminalEvents;
 import dev.fraudscorer.scorer.validate.DeadLetterProcessor;
 import dev.fraudscorer.scorer.validate.LabelProcessor;
@@ -62,11 +61,11 @@ public final class ScorerTopology {
                                  Clock clock) {
         final StreamsBuilder builder = new StreamsBuilder();
         ModelStores.addTo(builder, codecs.controls(), codecs.versions(), cache);
-        // One per topology: the global thread moves it, this instance's stream threads wait on it.
-        final TerminalGate terminalGate = new TerminalGate(new TerminalWatermark(),
+        // One per topology, shared by its stream threads and its global thread.
+        final TerminalHistory terminalHistory = TerminalHistory.create(
                 Duration.ofDays(config.getInt(ScorerConfig.TERMINAL_MIN_DELAY_DAYS)),
                 Duration.ofMillis(config.getLong(ScorerConfig.TERMINAL_MAX_WAIT_MS)));
-        FeatureStores.addTo(builder, config.getInt(ScorerConfig.TERMINAL_HISTORY_DAYS), terminalGate.watermark());
+        FeatureStores.addTo(builder, config.getInt(ScorerConfig.TERMINAL_HISTORY_DAYS), terminalHistory);
         final Produced<Bytes, byte[]> toTerminalEvents = Produced.with(Serdes.Bytes(), Serdes.ByteArray())
                 .withStreamPartitioner(ToTerminalEvents.partitioner());
         final TransactionValidator validator = new TransactionValidator(config.getDouble(ScorerConfig.MAX_AMOUNT),
@@ -88,12 +87,12 @@ public final class ScorerTopology {
         // Terminal history for every instance; read back at least a day later (see FeatureStores).
         valid.process(() -> new ToTerminalEvents<Transaction>(
                         tx -> EntityHistory.transaction(tx.getTerminalId(), ScoreProcessor.inputOf(tx)),
-                        tx -> tx.getEventTime().toEpochMilli(), clock), Named.as("terminal-entry"))
+                        tx -> tx.getEventTime().toEpochMilli(), clock, terminalHistory.recent()), Named.as("terminal-entry"))
                 .to(Topics.TERMINAL_EVENTS.name(), toTerminalEvents.withName("terminal-events-sink"));
         final Map<String, KStream<byte[], Routed<Verdict>>> scored = valid
                 .processValues(() -> new ScoreProcessor(new ActiveModelResolver(config.modelName(), codecs.controls().get(),
                         codecs.versions().get(), cache), metrics, clock, config.getInt(ScorerConfig.CUSTOMER_HISTORY_DAYS),
-                        terminalGate),
+                        terminalHistory),
                         Named.as("score"), FeatureStores.CUSTOMER_STORE)
                 .split(Named.as("scored-"))
                 .branch((key, routed) -> routed.isOk(), Branched.as("ok"))
@@ -104,13 +103,13 @@ public final class ScorerTopology {
         scored.get("scored-ok")
                 .mapValues(Routed::value, Named.as("verdict"))
                 .to(Topics.VERDICTS.name(), Produced.with(Serdes.ByteArray(), codecs.verdicts()).withName("verdict-sink"));
-        addLabels(builder, codecs, metrics, clock, toTerminalEvents);
+        addLabels(builder, codecs, metrics, clock, toTerminalEvents, terminalHistory);
         return builder.build();
     }
 
     /** fraud-labels → terminal history, so terminal risk counts a fraud once its label has arrived. */
     private static void addLabels(StreamsBuilder builder, AvroCodecs codecs, ScorerMetrics metrics, Clock clock,
-                                  Produced<Bytes, byte[]> toTerminalEvents) {
+                                  Produced<Bytes, byte[]> toTerminalEvents, TerminalHistory terminalHistory) {
         final Map<String, KStream<byte[], Routed<FraudLabel>>> labels = builder
                 .stream(Topics.FRAUD_LABELS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("labels-source"))
@@ -125,7 +124,7 @@ public final class ScorerTopology {
         labels.get("labels-ok")
                 .process(() -> new ToTerminalEvents<FraudLabel>(label -> EntityHistory.label(label.getTerminalId(),
                         label.getTransactionTime().toEpochMilli(), label.getTransactionId(), label.getFraud()),
-                        label -> label.getLabelledAt().toEpochMilli(), clock), Named.as("label-entry"))
+                        label -> label.getLabelledAt().toEpochMilli(), clock, terminalHistory.recent()), Named.as("label-entry"))
                 .to(Topics.TERMINAL_EVENTS.name(), toTerminalEvents.withName("label-terminal-events-sink"));
     }
 

@@ -27,14 +27,14 @@ public final class FeatureStores {
     private FeatureStores() {
     }
 
-    public static void addTo(StreamsBuilder builder, int terminalHistoryDays, TerminalWatermark watermark) {
+    public static void addTo(StreamsBuilder builder, int terminalHistoryDays, TerminalHistory history) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CUSTOMER_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TERMINAL_STORE),
                         Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(),
                 Topics.TERMINAL_EVENTS.name(),
                 Consumed.with(Serdes.Bytes(), Serdes.ByteArray()).withName("terminal-events-source"),
-                () -> new TerminalHistoryWriter(terminalHistoryDays, watermark));
+                () -> new TerminalHistoryWriter(terminalHistoryDays, history));
     }
 
     /**
@@ -43,13 +43,13 @@ public final class FeatureStores {
      */
     private static final class TerminalHistoryWriter implements Processor<Bytes, byte[], Void, Void> {
         private final int retentionDays;
-        private final TerminalWatermark watermark;
+        private final TerminalHistory history;
         private ProcessorContext<Void, Void> context;
         private KeyValueEventStore store;
 
-        TerminalHistoryWriter(int retentionDays, TerminalWatermark watermark) {
+        TerminalHistoryWriter(int retentionDays, TerminalHistory history) {
             this.retentionDays = retentionDays;
-            this.watermark = watermark;
+            this.history = history;
         }
 
         @Override
@@ -66,13 +66,14 @@ public final class FeatureStores {
             }
             final TerminalProgress marker = TerminalProgress.decode(record.key().get(), record.value());
             if (marker != null) {
-                context.recordMetadata().ifPresent(m -> watermark.observe(m.partition(), marker, record.timestamp()));
+                context.recordMetadata().ifPresent(m -> history.watermark().observe(m.partition(), marker, record.timestamp()));
                 return;
             }
             if (record.key().get().length < 2 + Long.BYTES) {
                 return;
             }
             EntityHistory.putAndEvict(store, new EntityHistory.Entry(record.key().get(), record.value()), retentionDays);
+            history.recent().stored(record.key().get(), record.value());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.fraudscorer.scorer.features;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * How far in event time the global terminal store is complete: the least progress over the writers that are
@@ -10,7 +11,9 @@ import java.util.Map;
  * outruns the global thread and terminal features silently miss history.
  *
  * <p>Writers that said they are idle, or that stopped reporting while others went on (an instance that died, until
- * its tasks move), are not waited for: all they wrote is already behind their last marker.
+ * its tasks move), are not waited for: all they wrote is already behind their last marker. Nor are this process's
+ * own writers: their entries are read from {@link RecentTerminalEntries} until the store has them, and waiting on a
+ * task of the waiting thread itself could only time out.
  */
 public final class TerminalWatermark {
 
@@ -22,6 +25,12 @@ public final class TerminalWatermark {
     // Learnt from the records read: markers go to every partition, so each shows up as soon as any writer reports.
     private int partitions;
     private volatile long watermark = Long.MAX_VALUE;
+    private final Predicate<String> isLocal;
+
+    /** @param isLocal whether a writer runs in this process (it is then not waited for) */
+    public TerminalWatermark(Predicate<String> isLocal) {
+        this.isLocal = isLocal;
+    }
 
     private static final class Writer {
         final Map<Integer, Long> progressByPartition = new HashMap<>();
@@ -45,8 +54,9 @@ public final class TerminalWatermark {
         writer.wallMs = Math.max(writer.wallMs, wallMs);
         newestWallMs = Math.max(newestWallMs, wallMs);
         long least = Long.MAX_VALUE;
-        for (Writer w : writers.values()) {
-            if (!w.idle && w.wallMs >= newestWallMs - SILENT_MS) {
+        for (Map.Entry<String, Writer> e : writers.entrySet()) {
+            final Writer w = e.getValue();
+            if (!w.idle && w.wallMs >= newestWallMs - SILENT_MS && !isLocal.test(e.getKey())) {
                 least = Math.min(least, w.progress(partitions));
             }
         }

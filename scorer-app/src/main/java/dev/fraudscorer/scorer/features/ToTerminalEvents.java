@@ -33,6 +33,7 @@ public final class ToTerminalEvents<V> implements Processor<byte[], Routed<V>, B
     private final Function<V, EntityHistory.Entry> entry;
     private final ToLongFunction<V> eventTime;
     private final Clock clock;
+    private final RecentTerminalEntries recent;
     private ProcessorContext<Bytes, byte[]> context;
     private String writer;
     private long progress = Long.MIN_VALUE;
@@ -41,7 +42,9 @@ public final class ToTerminalEvents<V> implements Processor<byte[], Routed<V>, B
     /**
      * @param eventTime when the input happened (a label: when it became known); markers report the largest seen
      */
-    public ToTerminalEvents(Function<V, EntityHistory.Entry> entry, ToLongFunction<V> eventTime, Clock clock) {
+    public ToTerminalEvents(Function<V, EntityHistory.Entry> entry, ToLongFunction<V> eventTime, Clock clock,
+                            RecentTerminalEntries recent) {
+        this.recent = recent;
         this.entry = entry;
         this.eventTime = eventTime;
         this.clock = clock;
@@ -63,6 +66,7 @@ public final class ToTerminalEvents<V> implements Processor<byte[], Routed<V>, B
     public void process(Record<byte[], Routed<V>> record) {
         final V value = record.value().value();
         final EntityHistory.Entry e = entry.apply(value);
+        recent.add(writer, e);
         context.forward(new Record<>(Bytes.wrap(e.key()), e.value(), clock.millis(), new RecordHeaders()));
         sawRecord = true;
         final long time = eventTime.applyAsLong(value);

@@ -4,7 +4,8 @@ import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.features.TxInput;
 import dev.fraudscorer.scorer.features.FeatureStores;
 import dev.fraudscorer.scorer.features.KeyValueEventStore;
-import dev.fraudscorer.scorer.features.TerminalGate;
+import dev.fraudscorer.scorer.features.OverlaidEventStore;
+import dev.fraudscorer.scorer.features.TerminalHistory;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import dev.fraudscorer.schema.Transaction;
@@ -37,14 +38,14 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     private final ScorerMetrics metrics;
     private final Clock clock;
     private final int customerHistoryDays;
-    private final TerminalGate terminalGate;
+    private final TerminalHistory terminalHistory;
     private FixedKeyProcessorContext<byte[], Routed<Verdict>> context;
     private FeatureEngine engine;
 
     public ScoreProcessor(ActiveModelResolver resolver, ScorerMetrics metrics, Clock clock, int customerHistoryDays,
-                          TerminalGate terminalGate) {
+                          TerminalHistory terminalHistory) {
         this.resolver = resolver;
-        this.terminalGate = terminalGate;
+        this.terminalHistory = terminalHistory;
         this.metrics = metrics;
         this.clock = clock;
         this.customerHistoryDays = customerHistoryDays;
@@ -56,7 +57,8 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         resolver.init(context.getStateStore(ModelStores.CONTROL_STORE), context.getStateStore(ModelStores.REGISTRY_STORE));
         final KeyValueStore<Bytes, byte[]> customers = context.getStateStore(FeatureStores.CUSTOMER_STORE);
         final KeyValueStore<Bytes, byte[]> terminals = context.getStateStore(FeatureStores.TERMINAL_STORE);
-        engine = new FeatureEngine(KeyValueEventStore.writable(customers), KeyValueEventStore.readOnly(terminals));
+        engine = new FeatureEngine(KeyValueEventStore.writable(customers),
+                new OverlaidEventStore(KeyValueEventStore.readOnly(terminals), terminalHistory.recent()));
     }
 
     @Override
@@ -73,7 +75,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         }
         final LoadedModel model = active.get();
         final long waitStart = System.nanoTime();
-        metrics.terminalHistoryWait(terminalGate.await(input.eventTimeMs()), System.nanoTime() - waitStart);
+        metrics.terminalHistoryWait(terminalHistory.gate().await(input.eventTimeMs()), System.nanoTime() - waitStart);
         try {
             final long start = System.nanoTime();
             final double[] features = engine.compute(model.spec(), input);

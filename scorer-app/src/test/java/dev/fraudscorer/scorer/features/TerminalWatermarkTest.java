@@ -16,7 +16,7 @@ class TerminalWatermarkTest {
 
     @Test
     void isTheLeastProgressOverActiveWritersAndPartitions() {
-        final TerminalWatermark w = new TerminalWatermark();
+        final TerminalWatermark w = new TerminalWatermark(writer -> false);
         assertEquals(Long.MAX_VALUE, w.current(), "nothing written: nothing to wait for");
         w.observe(0, at("a", 100), 1);
         w.observe(1, at("a", 100), 1);
@@ -33,7 +33,7 @@ class TerminalWatermarkTest {
 
     @Test
     void aWriterSilentWhileOthersReportIsNotWaitedFor() {
-        final TerminalWatermark w = new TerminalWatermark();
+        final TerminalWatermark w = new TerminalWatermark(writer -> false);
         w.observe(0, at("dead", 10), 1_000);
         w.observe(0, at("live", 500), 1_000);
         assertEquals(10, w.current());
@@ -41,6 +41,15 @@ class TerminalWatermarkTest {
         assertEquals(10, w.current(), "exactly the silence bound: still waited for");
         w.observe(0, at("live", 700), 1_001 + TerminalWatermark.SILENT_MS);
         assertEquals(700, w.current());
+    }
+
+    @Test
+    void writersOfThisProcessAreNotWaitedFor() {
+        final TerminalWatermark w = new TerminalWatermark("mine"::equals);
+        w.observe(0, at("mine", 10), 1);
+        assertEquals(Long.MAX_VALUE, w.current());
+        w.observe(0, at("theirs", 20), 1);
+        assertEquals(20, w.current());
     }
 
     @Test
@@ -53,7 +62,7 @@ class TerminalWatermarkTest {
 
     @Test
     void gateWaitsForTheGlobalThreadThenStopsWaitingOnAStuckWatermark() throws Exception {
-        final TerminalWatermark w = new TerminalWatermark();
+        final TerminalWatermark w = new TerminalWatermark(writer -> false);
         final long day = Duration.ofDays(1).toMillis();
         final TerminalGate gate = new TerminalGate(w, Duration.ofDays(1), Duration.ofMillis(300));
         w.observe(0, at("a", 10 * day), 1);
