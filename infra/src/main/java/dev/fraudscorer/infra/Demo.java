@@ -84,9 +84,8 @@ final class Demo implements Callable<Integer> {
     @Option(names = "--hyper-params", split = ",", defaultValue = "3,100,0.1", description = "max_depth,n_estimators,"
             + "learning_rate for the demo's model (the full grid search is 'trainer-job train'). Default: ${DEFAULT-VALUE}")
     List<String> hyperParams;
-    @Option(names = "--rate", defaultValue = "2500", description = "Transactions per second to replay at; 0 = as fast"
-            + " as possible. Paced by default: an unpaced catch-up can outrun the terminal-history global store (README,"
-            + " known problems). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--rate", defaultValue = "0", description = "Transactions per second to replay at; 0 = as fast"
+            + " as possible (the scorer then catches up on a backlog). Default: ${DEFAULT-VALUE}")
     int rate;
     @Option(names = "--bad-records", defaultValue = "20", description = "Malformed or invalid records mixed into the replay. Default: ${DEFAULT-VALUE}")
     int badRecords;
