@@ -135,7 +135,15 @@ final class Demo implements Callable<Integer> {
                     repo.root(), logs.resolve("trainer.log"), 900);
             printTail(logs.resolve("trainer.log"), 3);
             final List<String> control = List.of(java, "-jar", repo.moduleJar("model-control").toString());
-            for (List<String> args : List.of(List.of("publish", bundle.toString(), "--description", "demo"),
+            // The demo's own trainer key: it signs the version, the scorer trusts only its public half.
+            final Path keys = dataDir.resolve("keys");
+            if (!Files.exists(keys.resolve("trainer.key"))) {
+                Files.createDirectories(keys);
+                dev.fraudscorer.bundle.BundleSigning.write(dev.fraudscorer.bundle.BundleSigning.generate(),
+                        keys.resolve("trainer"));
+            }
+            for (List<String> args : List.of(List.of("publish", bundle.toString(), "--description", "demo",
+                            "--signing-key", keys.resolve("trainer.key").toString()),
                     List.of("promote", "1", "--reason", "demo"))) {
                 final List<String> command = new ArrayList<>(control);
                 command.addAll(args);
@@ -148,6 +156,7 @@ final class Demo implements Callable<Integer> {
             try (ChildProcess scorer = ChildProcess.start("scorer", List.of(java, "-jar",
                     repo.moduleJar("scorer-app").toString(), "bootstrap.servers=" + stack.bootstrapServers(),
                     "registry.url=" + stack.registryUrl(), "metrics.port=" + port,
+                    "model.trusted.keys=" + keys.resolve("trainer.pub"),
                     "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads), repo.root(), logs.resolve("scorer.log"))) {
                 waitReady(scorer, port);
                 final LocalDate testFrom = trainFrom.plusDays(TRAIN_TO_TEST_DAYS);

@@ -30,6 +30,8 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String TERMINAL_HISTORY_DAYS = "features.terminal.history.days";
     public static final String TERMINAL_MIN_DELAY_DAYS = "features.terminal.min.delay.days";
     public static final String TERMINAL_MAX_WAIT_MS = "features.terminal.max.wait.ms";
+    public static final String TRUSTED_KEYS = "model.trusted.keys";
+    public static final String STATUS_INTERVAL_MS = "status.interval.ms";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef DEF = new ConfigDef()
@@ -39,6 +41,11 @@ public final class ScorerConfig extends AbstractConfig {
             .define(APPLICATION_ID, Type.STRING, "fraud-scorer", Importance.HIGH,
                     "Kafka Streams application id: the consumer group and the prefix of internal topics.")
             .define(MODEL_NAME, Type.STRING, "fraud", Importance.HIGH, "Model name to serve from model-control.")
+            .define(TRUSTED_KEYS, Type.LIST, "", Importance.HIGH,
+                    "Ed25519 public key files (.pub), or directories of them, whose signatures a model version must"
+                            + " carry; a version signed otherwise, or not at all, is rejected before it is parsed.")
+            .define(STATUS_INTERVAL_MS, Type.LONG, 2_000L, Range.atLeast(100), Importance.LOW,
+                    "How often this instance reports what it serves to the scorer-status topic.")
             .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
                     Importance.MEDIUM, "exactly_once_v2 (default) or at_least_once.")
@@ -79,6 +86,20 @@ public final class ScorerConfig extends AbstractConfig {
     public dev.fraudscorer.features.FeatureEngine.Capabilities featureCapabilities() {
         return new dev.fraudscorer.features.FeatureEngine.Capabilities(getInt(CUSTOMER_HISTORY_DAYS),
                 getInt(TERMINAL_HISTORY_DAYS), getInt(TERMINAL_MIN_DELAY_DAYS));
+    }
+
+    /** @throws IllegalArgumentException if none is configured or a file is unreadable: a scorer must trust someone */
+    public dev.fraudscorer.bundle.TrustedKeys trustedKeys() {
+        final java.util.List<java.nio.file.Path> paths = getList(TRUSTED_KEYS).stream().map(java.nio.file.Path::of).toList();
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException(TRUSTED_KEYS + " is empty: set it to the trainer's public key file (see"
+                    + " 'model-control keys generate'), e.g. " + TRUSTED_KEYS + "=keys/trainer.pub");
+        }
+        try {
+            return dev.fraudscorer.bundle.TrustedKeys.load(paths);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(TRUSTED_KEYS + ": " + e.getMessage(), e);
+        }
     }
 
     public String modelName() {

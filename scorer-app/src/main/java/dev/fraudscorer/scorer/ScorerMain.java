@@ -73,7 +73,7 @@ public final class ScorerMain implements Callable<Integer> {
         final ScorerConfig config = new ScorerConfig(properties());
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final ScorerMetrics metrics = new ScorerMetrics(registry, Clock.systemUTC());
-        final ModelCache cache = new ModelCache(config.featureCapabilities(),
+        final ModelCache cache = new ModelCache(config.trustedKeys(), config.featureCapabilities(),
                 (key, reason) -> metrics.modelRejected(key));
         final KafkaStreams streams = createStreams(config, cache, metrics);
         final AtomicReference<Throwable> fatal = new AtomicReference<>();
@@ -94,12 +94,14 @@ public final class ScorerMain implements Callable<Integer> {
         new KafkaStreamsMetrics(streams).bindTo(registry);
         try (HealthServer health = new HealthServer(config.getInt(ScorerConfig.METRICS_PORT), registry::scrape,
                 () -> streams.state().isRunningOrRebalancing(),
-                () -> streams.state() == KafkaStreams.State.RUNNING && cache.lastActivated(config.modelName()).isPresent())) {
+                () -> streams.state() == KafkaStreams.State.RUNNING && cache.lastServing(config.modelName()).isPresent())) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 streams.close(java.time.Duration.ofSeconds(30));
                 stopped.countDown();
             }, "scorer-shutdown"));
             streams.start();
+            final StatusReporter status = StatusReporter.start(config, cache, streams);
+            Runtime.getRuntime().addShutdownHook(new Thread(status::close, "status-shutdown"));
             System.out.printf("scorer started: application.id=%s, metrics http://127.0.0.1:%d/metrics%n",
                     config.getString(ScorerConfig.APPLICATION_ID), health.port());
             System.out.flush();

@@ -73,7 +73,8 @@ class FeaturesOnLocalStackIT {
 
         final Path dir = Files.createTempDirectory(Path.of("target"), "features-stack-");
         try (LocalStack stack = LocalStack.start(LocalStack.Options.freePorts(dir))) {
-            assertEquals(0, cli(stack, "publish", ScorerTopologyTest.GOLDEN.toString()));
+            assertEquals(0, cli(stack, "publish", ScorerTopologyTest.GOLDEN.toString(), "--signing-key",
+                    TestKeys.writeTrainer(dir.resolve("keys")).toString()));
             assertEquals(0, cli(stack, "promote", "1"));
             final Path state = dir.resolve("scorer-state");
             final Map<String, Verdict> verdicts = new HashMap<>();
@@ -132,7 +133,7 @@ class FeaturesOnLocalStackIT {
                 ScorerConfig.REGISTRY_URL, stack.registryUrl(),
                 ScorerConfig.APPLICATION_ID, "features-it",
                 ScorerConfig.STATE_DIR, state.toString())),
-                new ModelCache(new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), metrics);
+                new ModelCache(TestKeys.trusted(), new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), metrics);
         streams.start();
         return streams;
     }

@@ -53,13 +53,14 @@ class ScorerOnLocalStackIT {
     static void startStackAndScorer() throws Exception {
         final Path dir = Files.createTempDirectory(Path.of("target"), "local-stack-");
         stack = LocalStack.start(LocalStack.Options.freePorts(dir));
-        assertEquals(0, cli("publish", ScorerTopologyTest.GOLDEN.toString()));
+        assertEquals(0, cli("publish", ScorerTopologyTest.GOLDEN.toString(), "--signing-key",
+                TestKeys.writeTrainer(dir.resolve("keys")).toString()));
         assertEquals(0, cli("promote", "1"));
         streams = ScorerMain.createStreams(new ScorerConfig(Map.of(
                 ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
                 ScorerConfig.REGISTRY_URL, stack.registryUrl(),
                 ScorerConfig.STATE_DIR, dir.resolve("state").toString())),
-                new ModelCache(new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), ScorerMetrics.discarding());
+                new ModelCache(TestKeys.trusted(), new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), ScorerMetrics.discarding());
         streams.start();
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fraudscorer.bundle.BundleSigning;
 import dev.fraudscorer.bundle.ModelBundle;
 import dev.fraudscorer.schema.Decision;
 import dev.fraudscorer.bundle.Manifest;
@@ -70,7 +71,7 @@ class ScorerTopologyTest {
         final ScorerConfig config = new ScorerConfig(Map.of());
         final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(TX::deserializer, VERDICT,
                 CONTROL::deserializer, VERSION::deserializer, LABEL::deserializer),
-                new ModelCache(config.featureCapabilities(), (k, r) -> rejections.add(k)),
+                new ModelCache(TestKeys.trusted(), config.featureCapabilities(), (k, r) -> rejections.add(k)),
                 ScorerMetrics.discarding(), clock);
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());
@@ -275,19 +276,110 @@ class ScorerTopologyTest {
         return Transaction.newBuilder(tx).setEventTime(time).build();
     }
 
+    @Test
+    void tamperedUnsignedAndStrangerSignedVersionsAreRejectedBeforeParsingAndTheOldOneKeepsServing() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        final byte[] good = goldenBytes();
+        final byte[] tampered = good.clone();
+        tampered[tampered.length / 2] ^= 1;
+        // Signed, then changed: the registry's sha256 is recomputed as an attacker would, the signature is not.
+        registry.pipeInput("fraud/2", VERSION.serializer().serialize("", ModelVersion.newBuilder()
+                .setModelName("fraud").setVersion(2).setBundle(ByteBuffer.wrap(tampered))
+                .setBundleSha256(ModelBundle.sha256(tampered)).setPublishedAt(NOW).setPublishedBy("test")
+                .setSignature(ByteBuffer.wrap(BundleSigning.sign(TestKeys.TRAINER.getPrivate(), good)))
+                .setSignedBy(BundleSigning.keyId(TestKeys.TRAINER.getPublic())).build()));
+        publish(3, good, TestKeys.STRANGER);
+        registry.pipeInput("fraud/4", VERSION.serializer().serialize("", ModelVersion.newBuilder()
+                .setModelName("fraud").setVersion(4).setBundle(ByteBuffer.wrap(good))
+                .setBundleSha256(ModelBundle.sha256(good)).setPublishedAt(NOW).setPublishedBy("test").build()));
+
+        for (int v = 2; v <= 4; v++) {
+            promote(v);
+            send("c-" + v, tx("t-" + v, "c-" + v, 30.0));
+            assertEquals(1, VERDICT.deserializer().deserialize("", verdicts.readValue()).getModelVersion(),
+                    "still version 1 after promoting " + v);
+        }
+        assertEquals(List.of("fraud/2", "fraud/3", "fraud/4"), rejections);
+    }
+
+    @Test
+    void aReplayedOlderControlRecordChangesNothing() throws Exception {
+        publish(1, goldenBytes());
+        publish(2, goldenBytes());
+        final byte[] first = control(ModelControl.newBuilder().setActiveVersion(1));
+        promote(2);
+        control.pipeInput("fraud", first);
+        send("c-1", tx("t-1", "c-1", 30.0));
+
+        assertEquals(2, VERDICT.deserializer().deserialize("", verdicts.readValue()).getModelVersion());
+        assertEquals(List.of("fraud/control@1"), rejections);
+    }
+
+    @Test
+    void aCanaryTakesItsShareOfKeysAndAKeyAlwaysGetsTheSameVersion() throws Exception {
+        publish(1, goldenBytes());
+        publish(2, goldenBytes());
+        control(ModelControl.newBuilder().setActiveVersion(1).setCanaryVersion(2).setCanaryPercent(10));
+        final int keys = 10_000;
+        final java.util.Map<String, Integer> first = new java.util.HashMap<>();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < keys; i++) {
+                send("c-" + i, tx("t-" + round + "-" + i, "c-" + i, 30.0));
+            }
+            for (Verdict v : verdicts.readValuesToList().stream().map(b -> VERDICT.deserializer().deserialize("", b)).toList()) {
+                final Integer before = first.putIfAbsent(v.getCustomerId(), v.getModelVersion());
+                assertTrue(before == null || before == v.getModelVersion(), "key " + v.getCustomerId() + " moved");
+            }
+        }
+        final long canary = first.values().stream().filter(v -> v == 2).count();
+        assertTrue(canary >= 800 && canary <= 1200, "10% ± 2% of 10,000 keys on the canary: " + canary);
+    }
+
+    @Test
+    void aShadowScoresBesideTheDecisionInHeaders() throws Exception {
+        publish(1, goldenBytes());
+        publish(2, goldenBytes());
+        control(ModelControl.newBuilder().setActiveVersion(1).setShadowVersion(2));
+        send("c-1", tx("t-1", "c-1", 30.0));
+
+        final var record = verdicts.readRecord();
+        final Verdict verdict = VERDICT.deserializer().deserialize("", record.value());
+        assertEquals(1, verdict.getModelVersion());
+        assertEquals("2", header(record.headers(), "shadow.model.version"));
+        assertEquals(verdict.getScore(), Double.parseDouble(header(record.headers(), "shadow.score")), 1e-12,
+                "same bundle, same score");
+        assertEquals(verdict.getDecision().name(), header(record.headers(), "shadow.decision"));
+    }
+
     static byte[] goldenBytes() throws Exception {
         return ModelBundle.readFrom(GOLDEN).toBytes();
     }
 
     private void publish(int version, byte[] bundle) {
-        registry.pipeInput("fraud/" + version, VERSION.serializer().serialize("", ModelVersion.newBuilder()
-                .setModelName("fraud").setVersion(version).setBundle(ByteBuffer.wrap(bundle))
-                .setBundleSha256(ModelBundle.sha256(bundle)).setPublishedAt(NOW).setPublishedBy("test").build()));
+        publish(version, bundle, TestKeys.TRAINER);
     }
 
+    private void publish(int version, byte[] bundle, java.security.KeyPair signer) {
+        registry.pipeInput("fraud/" + version, VERSION.serializer().serialize("", ModelVersion.newBuilder()
+                .setModelName("fraud").setVersion(version).setBundle(ByteBuffer.wrap(bundle))
+                .setBundleSha256(ModelBundle.sha256(bundle)).setPublishedAt(NOW).setPublishedBy("test")
+                .setSignature(ByteBuffer.wrap(BundleSigning.sign(signer.getPrivate(), bundle)))
+                .setSignedBy(BundleSigning.keyId(signer.getPublic())).build()));
+    }
+
+    private long generation;
+
     private void promote(int version) {
-        control.pipeInput("fraud", CONTROL.serializer().serialize("", ModelControl.newBuilder().setModelName("fraud")
-                .setActiveVersion(version).setIssuedBy("test").setReason("test").setIssuedAt(NOW).build()));
+        control(ModelControl.newBuilder().setActiveVersion(version));
+    }
+
+    /** Pipes the next control record, generation raised as the CLI does; returns its bytes. */
+    private byte[] control(ModelControl.Builder record) {
+        final byte[] bytes = CONTROL.serializer().serialize("", record.setModelName("fraud").setIssuedBy("test")
+                .setReason("test").setIssuedAt(NOW).setGeneration(++generation).build());
+        control.pipeInput("fraud", bytes);
+        return bytes;
     }
 
     private void send(String key, Transaction tx) {

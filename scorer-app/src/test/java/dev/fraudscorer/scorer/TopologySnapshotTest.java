@@ -30,7 +30,7 @@ class TopologySnapshotTest {
                 new PlainAvroSerde<ModelControl>(ModelControl.getClassSchema())::deserializer,
                 new PlainAvroSerde<ModelVersion>(ModelVersion.getClassSchema())::deserializer,
                 new PlainAvroSerde<dev.fraudscorer.schema.FraudLabel>(dev.fraudscorer.schema.FraudLabel.getClassSchema())::deserializer),
-                new ModelCache(new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), ScorerMetrics.discarding(), Clock.systemUTC()).describe().toString();
+                new ModelCache(TestKeys.trusted(), new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), ScorerMetrics.discarding(), Clock.systemUTC()).describe().toString();
         Files.writeString(Path.of("target/topology-actual.txt"), actual);
         assertEquals(Files.readString(SNAPSHOT), actual,
                 "topology changed; if intended, copy target/topology-actual.txt to " + SNAPSHOT);

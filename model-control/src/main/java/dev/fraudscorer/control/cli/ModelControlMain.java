@@ -4,6 +4,7 @@ import dev.fraudscorer.bundle.Manifest;
 import dev.fraudscorer.bundle.ModelBundle;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
+import dev.fraudscorer.schema.ScorerStatus;
 import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
 import java.io.IOException;
@@ -36,8 +37,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "model-control", mixinStandardHelpOptions = true, version = "model-control 0.1",
         description = "Publish model versions and choose which one the scorers serve.",
-        subcommands = {ModelControlMain.Publish.class, ModelControlMain.Promote.class, ModelControlMain.Rollback.class,
-                ModelControlMain.ListVersions.class, ModelControlMain.Status.class, CommandLine.HelpCommand.class})
+        subcommands = {ModelControlMain.Publish.class, ModelControlMain.ListVersions.class, ModelControlMain.Show.class,
+                ModelControlMain.Promote.class, ModelControlMain.Rollback.class, ModelControlMain.Canary.class,
+                ModelControlMain.ClearCanary.class, ModelControlMain.Shadow.class, ModelControlMain.Status.class,
+                Keys.class, CommandLine.HelpCommand.class})
 public final class ModelControlMain {
 
     public static void main(String[] args) {
@@ -109,19 +112,48 @@ public final class ModelControlMain {
             }
         }
 
-        void setActive(int version, String reason, PrintWriter out) {
+        void requirePublished(int version) {
             if (version(version).isEmpty()) {
                 throw new UsageError("version " + version + " of model '" + modelName + "' is not published; see"
                         + " 'model-control list'");
             }
+        }
+
+        ModelControl current() {
+            return control().orElseThrow(() -> new UsageError("model '" + modelName + "' has no active version yet;"
+                    + " promote one first"));
+        }
+
+        /**
+         * Writes the next control record: {@code change} applied to the current one, the generation raised by one
+         * (scorers ignore a record that does not raise it, so a replayed old record changes nothing).
+         */
+        ModelControl update(String reason, java.util.function.Consumer<ModelControl.Builder> change) {
             final Optional<ModelControl> current = control();
-            final ModelControl record = ModelControl.newBuilder().setModelName(modelName).setActiveVersion(version)
-                    .setPreviousVersion(current.map(ModelControl::getActiveVersion).orElse(null))
-                    .setIssuedBy(System.getProperty("user.name", "unknown")).setReason(reason)
-                    .setIssuedAt(Instant.now()).build();
+            final ModelControl.Builder next = current.map(ModelControl::newBuilder)
+                    .orElseGet(() -> ModelControl.newBuilder().setModelName(modelName).setActiveVersion(0));
+            change.accept(next);
+            next.setGeneration(current.map(ModelControl::getGeneration).orElse(0L) + 1)
+                    .setIssuedBy(System.getProperty("user.name", "unknown")).setReason(reason).setIssuedAt(Instant.now());
+            final ModelControl record = next.build();
             send(Topics.MODEL_CONTROL.name(), modelName, record);
-            out.printf("%s: active version %d (was %s)%n", modelName, version,
-                    current.map(c -> String.valueOf(c.getActiveVersion())).orElse("none"));
+            return record;
+        }
+
+        void setActive(int version, String reason, PrintWriter out) {
+            requirePublished(version);
+            final Optional<ModelControl> current = control();
+            if (current.isPresent() && current.get().getActiveVersion() == version) {
+                throw new UsageError("version " + version + " is already active");
+            }
+            final ModelControl record = update(reason, b -> {
+                b.setPreviousVersion(current.map(ModelControl::getActiveVersion).orElse(null)).setActiveVersion(version);
+                if (Integer.valueOf(version).equals(b.getCanaryVersion())) {
+                    b.setCanaryVersion(null).setCanaryPercent(0);
+                }
+            });
+            out.printf("%s: active version %d (was %s), generation %d%n", modelName, version,
+                    current.map(c -> String.valueOf(c.getActiveVersion())).orElse("none"), record.getGeneration());
         }
     }
 
@@ -138,6 +170,10 @@ public final class ModelControlMain {
         Path bundleDir;
         @Option(names = "--description", description = "Free text stored with the version.")
         String description;
+        @Option(names = "--signing-key", required = true, paramLabel = "FILE",
+                description = "Ed25519 private key (PEM) that signs the bundle; scorers trust its .pub. Create one"
+                        + " with 'model-control keys generate'.")
+        Path signingKey;
         @Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -146,6 +182,7 @@ public final class ModelControlMain {
             if (!Files.isDirectory(bundleDir)) {
                 throw new UsageError(bundleDir + " is not a directory; pass the --out directory of trainer-job train");
             }
+            final java.security.PrivateKey privateKey = dev.fraudscorer.bundle.BundleSigning.readPrivate(signingKey);
             final ModelBundle bundle = ModelBundle.readFrom(bundleDir);
             final String name = bundle.manifest().modelName();
             if (!name.equals(connection.modelName)) {
@@ -166,9 +203,137 @@ public final class ModelControlMain {
             connection.send(Topics.MODEL_REGISTRY.name(), key(name, next), ModelVersion.newBuilder()
                     .setModelName(name).setVersion(next).setBundleSha256(sha).setBundle(ByteBuffer.wrap(bytes))
                     .setPublishedAt(Instant.now()).setPublishedBy(System.getProperty("user.name", "unknown"))
-                    .setDescription(description).build());
-            spec.commandLine().getOut().printf("%s: published version %d (%d bytes, sha256 %s)%n", name, next,
-                    bytes.length, sha);
+                    .setDescription(description)
+                    .setSignature(ByteBuffer.wrap(dev.fraudscorer.bundle.BundleSigning.sign(privateKey, bytes)))
+                    .setSignedBy(keyIdOf(signingKey)).build());
+            spec.commandLine().getOut().printf("%s: published version %d (%d bytes, sha256 %s, signed by %s)%n", name,
+                    next, bytes.length, sha, keyIdOf(signingKey));
+            return 0;
+        }
+    }
+
+    /** The key id of the public half, read from the .pub next to the private key file. */
+    static String keyIdOf(Path privateKey) throws IOException {
+        final String name = privateKey.getFileName().toString();
+        final Path pub = privateKey.resolveSibling(name.endsWith(".key") ? name.substring(0, name.length() - 4) + ".pub"
+                : name + ".pub");
+        if (!Files.isRegularFile(pub)) {
+            throw new UsageError(pub + " is missing: the public key must sit next to the private key");
+        }
+        return dev.fraudscorer.bundle.BundleSigning.keyId(dev.fraudscorer.bundle.BundleSigning.readPublic(pub));
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one version: lineage, metrics, features.")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+        @Parameters(paramLabel = "VERSION")
+        int version;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final ModelVersion v = connection.version(version).orElseThrow(() -> new UsageError("version " + version
+                    + " of model '" + connection.modelName + "' is not published; see 'model-control list'"));
+            final Manifest m = ModelBundle.fromBytes(v.getBundle().array()).manifest();
+            final PrintWriter out = spec.commandLine().getOut();
+            out.printf("%s version %d%n", v.getModelName(), v.getVersion());
+            out.printf("  published   %s by %s%s%n", v.getPublishedAt(), v.getPublishedBy(),
+                    v.getDescription() == null ? "" : " (" + v.getDescription() + ")");
+            out.printf("  sha256      %s%n  signed by   %s%n", v.getBundleSha256(),
+                    v.getSignedBy() == null ? "nobody (scorers will reject it)" : v.getSignedBy());
+            out.printf("  metrics     ROC-AUC %.4f  AP %.4f  CP@100 %.4f  (train %d rows, test %d rows)%n",
+                    m.metrics().rocAuc(), m.metrics().averagePrecision(), m.metrics().cardPrecisionAt100(),
+                    m.metrics().trainRows(), m.metrics().testRows());
+            out.printf("  thresholds  review %.4f  decline %.4f%n", m.thresholds().review(), m.thresholds().decline());
+            out.printf("  features    %s%n", String.join(", ", m.featureSpec().names()));
+            if (m.protocol() != null) {
+                out.printf("  protocol    %s%n", m.protocol().description());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "canary", mixinStandardHelpOptions = true,
+            description = "Route --percent of the keys (stable hash of the record key) to VERSION; the rest stay on the"
+                    + " active version.")
+    static final class Canary implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+        @Parameters(paramLabel = "VERSION")
+        int version;
+        @Option(names = "--percent", required = true, description = "1..99")
+        int percent;
+        @Option(names = "--reason", defaultValue = "canary", description = "Recorded in the control record.")
+        String reason;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (percent < 1 || percent > 99) {
+                throw new UsageError("--percent must be between 1 and 99 (use promote for 100)");
+            }
+            connection.requirePublished(version);
+            if (connection.current().getActiveVersion() == version) {
+                throw new UsageError("version " + version + " is the active version; a canary must be another one");
+            }
+            final ModelControl r = connection.update(reason, b -> b.setCanaryVersion(version).setCanaryPercent(percent));
+            spec.commandLine().getOut().printf("%s: canary version %d on %d%% of keys, active %d, generation %d%n",
+                    connection.modelName, version, percent, r.getActiveVersion(), r.getGeneration());
+            return 0;
+        }
+    }
+
+    @Command(name = "clear-canary", mixinStandardHelpOptions = true, description = "Send every key to the active version.")
+    static final class ClearCanary implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+        @Option(names = "--reason", defaultValue = "clear canary", description = "Recorded in the control record.")
+        String reason;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (connection.current().getCanaryVersion() == null) {
+                throw new UsageError("model '" + connection.modelName + "' has no canary");
+            }
+            final ModelControl r = connection.update(reason, b -> b.setCanaryVersion(null).setCanaryPercent(0));
+            spec.commandLine().getOut().printf("%s: canary cleared, active %d, generation %d%n", connection.modelName,
+                    r.getActiveVersion(), r.getGeneration());
+            return 0;
+        }
+    }
+
+    @Command(name = "shadow", mixinStandardHelpOptions = true,
+            description = "Also score every record with VERSION, beside the decision (verdict headers, agreement"
+                    + " metrics); --clear stops it.")
+    static final class Shadow implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+        @Parameters(paramLabel = "VERSION", arity = "0..1")
+        Integer version;
+        @Option(names = "--clear", description = "Stop shadow scoring.")
+        boolean clear;
+        @Option(names = "--reason", defaultValue = "shadow", description = "Recorded in the control record.")
+        String reason;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (clear == (version != null)) {
+                throw new UsageError("give either VERSION or --clear");
+            }
+            if (version != null) {
+                connection.requirePublished(version);
+            }
+            connection.current();
+            final ModelControl r = connection.update(reason, b -> b.setShadowVersion(version));
+            spec.commandLine().getOut().printf("%s: shadow %s, active %d, generation %d%n", connection.modelName,
+                    version == null ? "cleared" : "version " + version, r.getActiveVersion(), r.getGeneration());
             return 0;
         }
     }
@@ -248,9 +413,24 @@ public final class ModelControlMain {
         public Integer call() {
             final PrintWriter out = spec.commandLine().getOut();
             connection.control().ifPresentOrElse(c -> out.printf(
-                    "%s: active version %d, previous %s, set by %s at %s (%s)%n", c.getModelName(), c.getActiveVersion(),
-                    c.getPreviousVersion() == null ? "none" : c.getPreviousVersion(), c.getIssuedBy(), c.getIssuedAt(),
-                    c.getReason()), () -> out.printf("%s: no active version; publish and promote one%n", connection.modelName));
+                    "%s: active version %d, previous %s, canary %s, shadow %s; generation %d, set by %s at %s (%s)%n",
+                    c.getModelName(), c.getActiveVersion(), c.getPreviousVersion() == null ? "none" : c.getPreviousVersion(),
+                    c.getCanaryVersion() == null ? "none" : c.getCanaryVersion() + " on " + c.getCanaryPercent() + "%",
+                    c.getShadowVersion() == null ? "none" : c.getShadowVersion(), c.getGeneration(), c.getIssuedBy(),
+                    c.getIssuedAt(), c.getReason()),
+                    () -> out.printf("%s: no active version; publish and promote one%n", connection.modelName));
+            final Serde<ScorerStatus> serde = AvroSerdes.values(connection.registryUrl);
+            final Map<String, ScorerStatus> instances = CompactedTopicReader.readAll(connection.bootstrap,
+                    Topics.SCORER_STATUS.name(), serde.deserializer());
+            out.printf("instances reporting (%d):%n", instances.size());
+            instances.values().stream().filter(s -> s.getModelName().equals(connection.modelName)).forEach(s -> {
+                out.printf("  %-40s %-12s active %s, canary %s, shadow %s, generation %d, reported %s%n",
+                        s.getInstanceId(), s.getStreamsState(), s.getActiveVersion() == null ? "none" : s.getActiveVersion(),
+                        s.getCanaryVersion() == null ? "none" : s.getCanaryVersion() + " on " + s.getCanaryPercent() + "%",
+                        s.getShadowVersion() == null ? "none" : s.getShadowVersion(), s.getControlGeneration(),
+                        s.getReportedAt());
+                s.getRejections().forEach(r -> out.printf("      rejected %s%n", r));
+            });
             return 0;
         }
     }

@@ -1,6 +1,7 @@
 package dev.fraudscorer.scorer.control;
 
 import dev.fraudscorer.bundle.ModelBundle;
+import dev.fraudscorer.bundle.TrustedKeys;
 import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.schema.ModelVersion;
 import java.util.Map;
@@ -21,15 +22,19 @@ public final class ModelCache {
 
     private final Map<String, LoadedModel> loaded = new ConcurrentHashMap<>();
     private final Map<String, String> rejected = new ConcurrentHashMap<>();
-    private final Map<String, LoadedModel> lastActivated = new ConcurrentHashMap<>();
+    private final Map<String, Serving> lastServing = new ConcurrentHashMap<>();
     private final BiConsumer<String, String> onReject;
     private final FeatureEngine.Capabilities capabilities;
+    private final TrustedKeys trustedKeys;
 
     /**
+     * @param trustedKeys  keys whose signatures are accepted; a version not signed by one is rejected unparsed
      * @param capabilities what the feature state can compute; a bundle asking more is rejected
      * @param onReject     called with (model key, reason) once per rejected version
      */
-    public ModelCache(FeatureEngine.Capabilities capabilities, BiConsumer<String, String> onReject) {
+    public ModelCache(TrustedKeys trustedKeys, FeatureEngine.Capabilities capabilities,
+                      BiConsumer<String, String> onReject) {
+        this.trustedKeys = trustedKeys;
         this.capabilities = capabilities;
         this.onReject = onReject;
     }
@@ -38,34 +43,65 @@ public final class ModelCache {
         return name + "/" + version;
     }
 
+    /** @return the version if it is parsed already */
+    public Optional<LoadedModel> loaded(String name, int version) {
+        return Optional.ofNullable(loaded.get(key(name, version)));
+    }
+
     /**
-     * Activates a version named by a control record, loading it from {@code record} if needed.
+     * Verifies and parses {@code record} unless that was done (or refused) before.
      *
      * @return the version, or empty if it is rejected
      */
-    public Optional<LoadedModel> activate(String name, int version, ModelVersion record) {
+    public Optional<LoadedModel> load(String name, int version, ModelVersion record) {
         final String key = key(name, version);
-        LoadedModel model = loaded.get(key);
-        if (model == null && !rejected.containsKey(key) && record != null) {
-            model = loaded.computeIfAbsent(key, k -> load(name, version, record));
+        if (rejected.containsKey(key)) {
+            return Optional.empty();
         }
-        if (model != null) {
-            lastActivated.put(name, model);
-        }
-        return Optional.ofNullable(model);
+        return Optional.ofNullable(loaded.computeIfAbsent(key, k -> load0(name, version, record)));
     }
 
-    /** @return the version most recently activated successfully in this process: what serves when a newer one fails */
-    public Optional<LoadedModel> lastActivated(String name) {
-        return Optional.ofNullable(lastActivated.get(name));
+    /** Remembers what serves now, for threads whose own resolution fails, and releases what is not needed. */
+    public void applied(String name, Serving serving) {
+        final Serving before = lastServing.put(name, serving);
+        if (before == null || before.generation() != serving.generation() || before.active() != serving.active()) {
+            final java.util.Set<String> keep = new java.util.HashSet<>(serving.keep());
+            if (before != null) {
+                keep.addAll(before.keep());
+            }
+            loaded.keySet().removeIf(k -> !keep.contains(k));
+        }
     }
 
+    /** @return what was most recently applied successfully in this process: what serves when a newer record fails */
+    public Optional<Serving> lastServing(String name) {
+        return Optional.ofNullable(lastServing.get(name));
+    }
+
+    /** Records a refusal that is not a version's, e.g. a replayed control record. */
+    public void reject(String what, String reason) {
+        if (rejected.put(what, reason) == null) {
+            LOG.error("rejected {}: {}", what, reason);
+            onReject.accept(what, reason);
+        }
+    }
+
+    /** Rejected versions and why, as '<model>/<version>: reason'. */
+    public java.util.List<String> rejections() {
+        return rejected.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).sorted().toList();
+    }
+
+    private static byte[] bytesOf(java.nio.ByteBuffer buffer) {
+        final byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
 
     public Optional<String> rejection(String name, int version) {
         return Optional.ofNullable(rejected.get(key(name, version)));
     }
 
-    private LoadedModel load(String name, int version, ModelVersion record) {
+    private LoadedModel load0(String name, int version, ModelVersion record) {
         final String key = key(name, version);
         try {
             final byte[] bytes = record.getBundle().array();
@@ -74,6 +110,9 @@ public final class ModelCache {
                 throw new IllegalArgumentException("bundle sha256 " + sha + " does not match the registry's "
                         + record.getBundleSha256());
             }
+            // Before any parsing: an unsigned or forged bundle never reaches the zip or JSON readers.
+            trustedKeys.verify(bytes, record.getSignature() == null ? null : bytesOf(record.getSignature()),
+                    record.getSignedBy());
             final long start = System.nanoTime();
             final LoadedModel model = LoadedModel.load(name, version, ModelBundle.fromBytes(bytes), capabilities);
             LOG.info("loaded model {} ({} trees, {} features) in {} ms", key, model.ensemble().numTrees(),

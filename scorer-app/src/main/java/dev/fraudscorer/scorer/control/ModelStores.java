@@ -43,7 +43,7 @@ public final class ModelStores {
                         Serdes.ByteArray()).withLoggingDisabled(),
                 Topics.MODEL_CONTROL.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-control"),
-                () -> new StoreWriter(CONTROL_STORE, new Preloader(controls.get(), versions.get(), cache)));
+                () -> new ControlWriter(controls.get(), versions.get(), cache));
     }
 
     /** Writes each record into its store (a null value deletes) and then runs a side action. */
@@ -60,9 +60,6 @@ public final class ModelStores {
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(storeName);
-            if (after instanceof Preloader preloader) {
-                preloader.registry = context.getStateStore(REGISTRY_STORE);
-            }
         }
 
         @Override
@@ -79,24 +76,57 @@ public final class ModelStores {
         }
     }
 
-    /** Loads and verifies the version a control record names before a stream thread needs it. */
-    private static final class Preloader implements Consumer<Record<String, byte[]>> {
+    /**
+     * Stores a control record unless it is older than the one stored (a replayed record must not roll anything
+     * back; the CLI raises the generation with every record), then loads and verifies the versions it names before
+     * a stream thread needs them.
+     */
+    private static final class ControlWriter implements Processor<String, byte[], Void, Void> {
         private final Deserializer<ModelControl> controls;
         private final Deserializer<ModelVersion> versions;
         private final ModelCache cache;
+        private KeyValueStore<String, byte[]> store;
         private KeyValueStore<String, byte[]> registry;
 
-        Preloader(Deserializer<ModelControl> controls, Deserializer<ModelVersion> versions, ModelCache cache) {
+        ControlWriter(Deserializer<ModelControl> controls, Deserializer<ModelVersion> versions, ModelCache cache) {
             this.controls = controls;
             this.versions = versions;
             this.cache = cache;
         }
 
         @Override
-        public void accept(Record<String, byte[]> record) {
-            if (record.value() == null) {
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(CONTROL_STORE);
+            registry = context.getStateStore(REGISTRY_STORE);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.key() == null) {
                 return;
             }
+            if (record.value() == null) {
+                store.delete(record.key());
+                return;
+            }
+            final byte[] stored = store.get(record.key());
+            if (stored != null && !java.util.Arrays.equals(stored, record.value())) {
+                final long before;
+                final long now;
+                try {
+                    before = controls.deserialize(Topics.MODEL_CONTROL.name(), stored).getGeneration();
+                    now = controls.deserialize(Topics.MODEL_CONTROL.name(), record.value()).getGeneration();
+                } catch (RuntimeException e) {
+                    cache.reject(record.key() + "/control", "unreadable control record: " + e.getMessage());
+                    return;
+                }
+                if (before > 0 && now <= before) {
+                    cache.reject(record.key() + "/control@" + now, "control record generation " + now
+                            + " is not above the applied " + before + " (replayed or out of order); ignored");
+                    return;
+                }
+            }
+            store.put(record.key(), record.value());
             ActiveModelResolver.resolve(record.value(), controls, versions, registry, cache);
         }
     }

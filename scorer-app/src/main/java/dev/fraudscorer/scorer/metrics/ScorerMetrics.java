@@ -60,6 +60,22 @@ public final class ScorerMetrics {
                 .tag("outcome", outcome.name()).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Shadow agreement per (active, shadow) version pair: same-decision counts and the score difference. */
+    public void shadowScored(int activeVersion, int shadowVersion, boolean sameDecision, double scoreDiff) {
+        final String a = String.valueOf(activeVersion);
+        final String b = String.valueOf(shadowVersion);
+        Counter.builder("fraud_shadow_comparisons").tag("model_version", a).tag("shadow_version", b)
+                .tag("same_decision", String.valueOf(sameDecision)).register(registry).increment();
+        io.micrometer.core.instrument.DistributionSummary.builder("fraud_shadow_score_diff")
+                .description("|active score - shadow score|").tag("model_version", a).tag("shadow_version", b)
+                .publishPercentiles(0.5, 0.99).register(registry).record(scoreDiff);
+    }
+
+    public void shadowFailed(int shadowVersion) {
+        Counter.builder("fraud_shadow_failures").tag("shadow_version", String.valueOf(shadowVersion))
+                .register(registry).increment();
+    }
+
     public void deadLetter(DeadLetter.Reason reason) {
         Counter.builder("fraud_dead_letters").tag("reason", reason.name()).register(registry).increment();
     }

@@ -12,6 +12,10 @@ import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import dev.fraudscorer.scorer.control.ActiveModelResolver;
 import dev.fraudscorer.scorer.control.LoadedModel;
+import dev.fraudscorer.scorer.control.Serving;
+import dev.fraudscorer.schema.Decision;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import dev.fraudscorer.scorer.control.ModelStores;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.scorer.validate.DeadLetter;
@@ -67,13 +71,13 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         final byte[] original = record.value().original();
         final TxInput input = inputOf(tx);
         engine.recordCustomer(input, customerHistoryDays);
-        final Optional<LoadedModel> active = resolver.active();
-        if (active.isEmpty()) {
+        final Optional<Serving> serving = resolver.serving();
+        if (serving.isEmpty()) {
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.NO_ACTIVE_MODEL,
                     "no verified model is active; publish and promote one with model-control"), original)));
             return;
         }
-        final LoadedModel model = active.get();
+        final LoadedModel model = serving.get().forKey(record.key());
         final long waitStart = System.nanoTime();
         metrics.terminalHistoryWait(terminalHistory.gate().await(input.eventTimeMs()), System.nanoTime() - waitStart);
         try {
@@ -83,11 +87,45 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
             final Verdict verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
                     model.manifest().thresholds(), clock.instant(), traceId(record), model.spec().names(), features);
             metrics.scored(verdict, System.nanoTime() - start, record.timestamp());
-            context.forward(record.withValue(Routed.ok(verdict, original)));
+            final LoadedModel shadow = serving.get().shadow();
+            if (shadow == null) {
+                context.forward(record.withValue(Routed.ok(verdict, original)));
+            } else {
+                context.forward(record.withValue(Routed.ok(verdict, original))
+                        .withHeaders(shadowHeaders(record.headers(), verdict, model, shadow, input, features)));
+            }
         } catch (RuntimeException e) {
             LOG.warn("scoring transaction {} failed; dead-lettered", tx.getTransactionId(), e);
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.SCORING_FAILED, e), original)));
         }
+    }
+
+    /**
+     * Scores with the shadow version (its own feature spec, which may differ) and reports it beside the verdict;
+     * the decision is never the shadow's. A shadow that fails is counted and left out, never the verdict.
+     */
+    private Headers shadowHeaders(Headers in, Verdict verdict, LoadedModel model, LoadedModel shadow, TxInput input,
+                                  double[] features) {
+        final Headers out = new RecordHeaders(in.toArray());
+        try {
+            final double[] x = shadow.spec().equals(model.spec()) ? features
+                    : engine.compute(shadow.spec(), input);
+            final double score = shadow.ensemble().predict(x);
+            final Decision decision = VerdictBuilder.decide(score, shadow.manifest().thresholds());
+            out.add("shadow.model.version", ascii(String.valueOf(shadow.version())));
+            out.add("shadow.score", ascii(Double.toString(score)));
+            out.add("shadow.decision", ascii(decision.name()));
+            metrics.shadowScored(verdict.getModelVersion(), shadow.version(), verdict.getDecision() == decision,
+                    Math.abs(score - verdict.getScore()));
+        } catch (RuntimeException e) {
+            LOG.warn("shadow version {} failed on transaction {}", shadow.version(), verdict.getTransactionId(), e);
+            metrics.shadowFailed(shadow.version());
+        }
+        return out;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The fields of a transaction the feature engine reads. */
