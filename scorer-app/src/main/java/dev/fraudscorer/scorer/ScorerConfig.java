@@ -32,6 +32,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String TERMINAL_MAX_WAIT_MS = "features.terminal.max.wait.ms";
     public static final String TRUSTED_KEYS = "model.trusted.keys";
     public static final String STATUS_INTERVAL_MS = "status.interval.ms";
+    public static final String INSTANCE_ID = "instance.id";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef DEF = new ConfigDef()
@@ -46,6 +47,8 @@ public final class ScorerConfig extends AbstractConfig {
                             + " carry; a version signed otherwise, or not at all, is rejected before it is parsed.")
             .define(STATUS_INTERVAL_MS, Type.LONG, 2_000L, Range.atLeast(100), Importance.LOW,
                     "How often this instance reports what it serves to the scorer-status topic.")
+            .define(INSTANCE_ID, Type.STRING, "", Importance.LOW,
+                    "Name of this instance in scorer-status; empty means application.id@host/pid.")
             .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
                     Importance.MEDIUM, "exactly_once_v2 (default) or at_least_once.")

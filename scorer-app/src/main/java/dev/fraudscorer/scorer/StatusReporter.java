@@ -56,6 +56,9 @@ final class StatusReporter implements AutoCloseable {
     }
 
     private static String instanceId(ScorerConfig config) {
+        if (!config.getString(ScorerConfig.INSTANCE_ID).isBlank()) {
+            return config.getString(ScorerConfig.INSTANCE_ID);
+        }
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

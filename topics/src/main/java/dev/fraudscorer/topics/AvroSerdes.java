@@ -9,8 +9,10 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Serdes for the catalogue's Avro values through an Apicurio Registry: the writer's schema id travels in the
- * payload (Confluent-compatible framing), readers get the generated SpecificRecord classes, and schemas are
- * registered on first write (the apply step has already registered them with a BACKWARD rule).
+ * payload (Confluent-compatible framing), readers get the generated SpecificRecord classes. Writers never register:
+ * the apply step ({@link SchemaRegistrar}) registers every schema with a BACKWARD rule before any client runs, and
+ * writers use the latest registered version. Auto-registration raced when two instances wrote their first record
+ * at once (one got a rule violation and dead-lettered a verdict).
  */
 public final class AvroSerdes {
 
@@ -31,7 +33,8 @@ public final class AvroSerdes {
     public static Map<String, Object> config(String registryUrl) {
         return Map.of(
                 "apicurio.registry.url", registryUrl,
-                "apicurio.registry.auto-register", true,
+                "apicurio.registry.auto-register", false,
+                "apicurio.registry.find-latest", true,
                 "apicurio.registry.use-specific-avro-reader", true);
     }
 }

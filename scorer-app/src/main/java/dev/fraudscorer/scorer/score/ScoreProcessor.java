@@ -80,23 +80,28 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         final LoadedModel model = serving.get().forKey(record.key());
         final long waitStart = System.nanoTime();
         metrics.terminalHistoryWait(terminalHistory.gate().await(input.eventTimeMs()), System.nanoTime() - waitStart);
+        final Verdict verdict;
+        final double[] features;
         try {
             final long start = System.nanoTime();
-            final double[] features = engine.compute(model.spec(), input);
+            features = engine.compute(model.spec(), input);
             final double score = model.ensemble().predict(features);
-            final Verdict verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
+            verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
                     model.manifest().thresholds(), clock.instant(), traceId(record), model.spec().names(), features);
             metrics.scored(verdict, System.nanoTime() - start, record.timestamp());
-            final LoadedModel shadow = serving.get().shadow();
-            if (shadow == null) {
-                context.forward(record.withValue(Routed.ok(verdict, original)));
-            } else {
-                context.forward(record.withValue(Routed.ok(verdict, original))
-                        .withHeaders(shadowHeaders(record.headers(), verdict, model, shadow, input, features)));
-            }
         } catch (RuntimeException e) {
             LOG.warn("scoring transaction {} failed; dead-lettered", tx.getTransactionId(), e);
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.SCORING_FAILED, e), original)));
+            return;
+        }
+        // Outside the try: a failure downstream (e.g. the sink) is not this record's scoring failure, and a record
+        // must never be both a verdict and a dead letter.
+        final LoadedModel shadow = serving.get().shadow();
+        if (shadow == null) {
+            context.forward(record.withValue(Routed.ok(verdict, original)));
+        } else {
+            context.forward(record.withValue(Routed.ok(verdict, original))
+                    .withHeaders(shadowHeaders(record.headers(), verdict, model, shadow, input, features)));
         }
     }
 

@@ -1,0 +1,167 @@
+package dev.fraudscorer.scorer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fraudscorer.infra.LocalStack;
+import dev.fraudscorer.scorer.control.Serving;
+import dev.fraudscorer.topics.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The model lifecycle on the real stack with two scorer instances sharing six input partitions: invalid commands
+ * write nothing; a rollback mid-stream moves both instances to the previous version without a restart or a
+ * rebalance and without losing or duplicating a record; a 10% canary takes 10% ± 2% of 12,000 keys, stably; a
+ * version signed by an untrusted key is rejected by both instances, which keep serving and report the rejection.
+ */
+class ModelLifecycleOnLocalStackIT {
+
+    @Test
+    void rollbackCanaryAndRejectionAcrossTwoInstances() throws Exception {
+        final Path dir = Files.createTempDirectory(Path.of("target"), "lifecycle-");
+        try (LocalStack stack = LocalStack.start(LocalStack.Options.freePorts(dir))) {
+            final Path key = TestKeys.writeTrainer(dir.resolve("keys"));
+            final Path trusted = dir.resolve("keys/trainer.pub");
+            final Path v2 = ScorerCluster.variant(ScorerTopologyTest.GOLDEN, dir.resolve("v2"), "v2");
+            try (ScorerCluster cluster = ScorerCluster.start(stack, dir, trusted, 2)) {
+                ok(cluster.cli("publish", ScorerTopologyTest.GOLDEN.toString(), "--signing-key", key.toString()));
+                ok(cluster.cli("publish", v2.toString(), "--signing-key", key.toString()));
+                ok(cluster.cli("promote", "1"));
+                ok(cluster.cli("promote", "2"));
+
+                invalidCommandsWriteNothing(cluster, stack, key);
+
+                cluster.awaitRunning(Duration.ofSeconds(90));
+                System.out.println("partitions per instance: " + cluster.partitions());
+                final long rebalancesBefore = cluster.rebalances();
+                final ScorerCluster.Load load = cluster.load(600, "r-", n -> "c-" + (n % 5000));
+                awaitVersionOnEveryPartition(cluster, "r-", 2);
+
+                final long before = System.currentTimeMillis();
+                ok(cluster.cli("rollback", "--reason", "test"));
+                Thread.sleep(3_000);
+                load.close();
+                final List<ScorerCluster.Seen> seen = cluster.awaitVerdicts("r-", load.sent.get(), Duration.ofSeconds(60));
+
+                final java.util.Set<String> got = seen.stream().map(ScorerCluster.Seen::transactionId)
+                        .collect(Collectors.toSet());
+                assertEquals(load.sent.get(), seen.size(), "one verdict per input; missing "
+                        + IntStream.range(0, (int) load.sent.get()).mapToObj(i -> "r-" + i).filter(id -> !got.contains(id))
+                        .limit(5).toList() + ", dead letters " + ScorerCluster.deadLetterReasons(stack));
+                assertEquals(seen.size(), seen.stream().map(ScorerCluster.Seen::transactionId).distinct().count(),
+                        "no duplicates");
+                final Map<Integer, Long> firstOld = new HashMap<>();
+                for (ScorerCluster.Seen v : seen.stream().sorted(java.util.Comparator.comparingLong(ScorerCluster.Seen::scoredAtMs)).toList()) {
+                    if (v.version() == 1 && v.scoredAtMs() >= before) {
+                        firstOld.putIfAbsent(v.partition(), v.scoredAtMs());
+                    }
+                    if (v.version() == 2 && firstOld.containsKey(v.partition())) {
+                        throw new AssertionError("partition " + v.partition() + " went back to version 2 after the rollback");
+                    }
+                }
+                assertEquals(6, firstOld.size(), "every partition switched: " + firstOld);
+                final long converged = firstOld.values().stream().mapToLong(Long::longValue).max().orElseThrow() - before;
+                System.out.printf("rollback: every partition on version 1 %d ms after the command started"
+                        + " (includes the CLI reading the registry)%n", converged);
+                assertEquals(rebalancesBefore, cluster.rebalances(), "no rebalance");
+                assertTrue(cluster.instances.stream().allMatch(i -> i.streams().state().isRunningOrRebalancing()));
+
+                canary(cluster);
+                untrustedVersionIsRejected(cluster, stack, dir);
+            }
+        }
+    }
+
+    private static void invalidCommandsWriteNothing(ScorerCluster cluster, LocalStack stack, Path key) throws Exception {
+        final long controlEnd = endOffset(stack, Topics.MODEL_CONTROL.name());
+        final long registryEnd = endOffset(stack, Topics.MODEL_REGISTRY.name());
+        for (String[] bad : List.of(new String[] {"promote", "99"}, new String[] {"promote", "2"},
+                new String[] {"rollback", "--to", "42"}, new String[] {"canary", "1", "--percent", "0"},
+                new String[] {"canary", "2", "--percent", "10"}, new String[] {"clear-canary"},
+                new String[] {"shadow", "77"}, new String[] {"show", "9"},
+                new String[] {"publish", ScorerTopologyTest.GOLDEN.toString()},
+                new String[] {"publish", "no-such-dir", "--signing-key", key.toString()})) {
+            final ScorerCluster.CliResult r = cluster.cli(bad);
+            assertEquals(2, r.code(), String.join(" ", bad) + " -> " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        }
+        assertEquals(controlEnd, endOffset(stack, Topics.MODEL_CONTROL.name()), "nothing written to model-control");
+        assertEquals(registryEnd, endOffset(stack, Topics.MODEL_REGISTRY.name()), "nothing written to model-registry");
+    }
+
+    private static void canary(ScorerCluster cluster) throws Exception {
+        ok(cluster.cli("canary", "2", "--percent", "10"));
+        awaitServing(cluster, s -> s.canary() != null && s.canaryPercent() == 10);
+        final List<String> keys = IntStream.range(0, 12_000).mapToObj(i -> "k-" + i).toList();
+        cluster.sendOnce("k1-", keys);
+        cluster.sendOnce("k2-", keys);
+        final Map<String, List<Integer>> byKey = cluster.awaitVerdicts("k", 2L * keys.size(), Duration.ofSeconds(90))
+                .stream().collect(Collectors.groupingBy(ScorerCluster.Seen::customerId,
+                        Collectors.mapping(ScorerCluster.Seen::version, Collectors.toList())));
+        assertEquals(keys.size(), byKey.size());
+        assertTrue(byKey.values().stream().allMatch(v -> v.size() == 2 && v.get(0).equals(v.get(1))),
+                "a key always gets the same version");
+        final long onCanary = byKey.values().stream().filter(v -> v.get(0) == 2).count();
+        System.out.printf("canary 10%%: %d of %d keys (%.2f%%) on version 2%n", onCanary, keys.size(),
+                100.0 * onCanary / keys.size());
+        assertTrue(onCanary >= 0.08 * keys.size() && onCanary <= 0.12 * keys.size(), "10% ± 2%: " + onCanary);
+        ok(cluster.cli("clear-canary"));
+        awaitServing(cluster, s -> s.canary() == null);
+    }
+
+    private static void untrustedVersionIsRejected(ScorerCluster cluster, LocalStack stack, Path dir) throws Exception {
+        ok(ScorerCluster.run("keys", "generate", "--out", dir.resolve("stranger/key").toString()));
+        final Path v3 = ScorerCluster.variant(ScorerTopologyTest.GOLDEN, dir.resolve("v3"), "v3");
+        ok(cluster.cli("publish", v3.toString(), "--signing-key", dir.resolve("stranger/key.key").toString()));
+        ok(cluster.cli("promote", "3"));
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String status;
+        do {
+            Thread.sleep(300);
+            status = cluster.cli("status").out();
+        } while (status.split("rejected fraud/3: signed by key").length < 3 && System.nanoTime() < deadline);
+        System.out.print(status);
+        assertEquals(3, status.split("rejected fraud/3: signed by key").length, "both instances report it:\n" + status);
+        final int sent = cluster.sendOnce("s-", IntStream.range(0, 200).mapToObj(i -> "c-" + i).toList());
+        final List<ScorerCluster.Seen> after = cluster.awaitVerdicts("s-", sent, Duration.ofSeconds(30));
+        assertEquals(sent, after.size());
+        assertTrue(after.stream().allMatch(v -> v.version() == 1), "the old version keeps serving");
+    }
+
+    private static void awaitVersionOnEveryPartition(ScorerCluster cluster, String prefix, int version) throws Exception {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (cluster.verdicts.stream().filter(v -> v.transactionId().startsWith(prefix) && v.version() == version)
+                .map(ScorerCluster.Seen::partition).distinct().count() < 6) {
+            assertTrue(System.nanoTime() < deadline, "verdicts of version " + version + " on all partitions");
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitServing(ScorerCluster cluster, java.util.function.Predicate<Serving> condition)
+            throws InterruptedException {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!cluster.instances.stream().allMatch(i -> i.cache().lastServing("fraud").filter(condition).isPresent())) {
+            assertTrue(System.nanoTime() < deadline, "control record applied by every instance");
+            Thread.sleep(50);
+        }
+    }
+
+    private static long endOffset(LocalStack stack, String topic) throws Exception {
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        return stack.admin().listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+    }
+
+    private static void ok(ScorerCluster.CliResult result) {
+        assertEquals(0, result.code(), result.err());
+    }
+}

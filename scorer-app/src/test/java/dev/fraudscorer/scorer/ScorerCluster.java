@@ -1,0 +1,281 @@
+package dev.fraudscorer.scorer;
+
+import dev.fraudscorer.bundle.Manifest;
+import dev.fraudscorer.bundle.ModelBundle;
+import dev.fraudscorer.control.cli.ModelControlMain;
+import dev.fraudscorer.infra.LocalStack;
+import dev.fraudscorer.schema.Transaction;
+import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.scorer.control.ModelCache;
+import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import dev.fraudscorer.topics.AvroSerdes;
+import dev.fraudscorer.topics.Topics;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Several in-process scorer instances of one application on a local stack, with a load generator and a verdict
+ * reader: what the model-lifecycle test and the rollback benchmark share.
+ */
+final class ScorerCluster implements AutoCloseable {
+
+    /** One verdict as read back (read_committed). */
+    record Seen(int partition, String transactionId, String customerId, int version, long scoredAtMs) {
+    }
+
+    /** One scorer instance and the state changes it went through. */
+    record Instance(String id, KafkaStreams streams, ModelCache cache, StatusReporter status,
+                    List<KafkaStreams.State> transitions) {
+    }
+
+    final LocalStack stack;
+    final List<Instance> instances = new ArrayList<>();
+    final ConcurrentLinkedQueue<Seen> verdicts = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean reading = new AtomicBoolean(true);
+    private final Thread reader;
+
+    private ScorerCluster(LocalStack stack) {
+        this.stack = stack;
+        this.reader = new Thread(this::readVerdicts, "verdict-reader");
+    }
+
+    static ScorerCluster start(LocalStack stack, Path dir, Path trustedKey, int size) {
+        final ScorerCluster cluster = new ScorerCluster(stack);
+        cluster.reader.start();
+        for (int i = 0; i < size; i++) {
+            final String id = "scorer-" + (char) ('a' + i);
+            final ScorerConfig config = new ScorerConfig(Map.of(
+                    ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
+                    ScorerConfig.REGISTRY_URL, stack.registryUrl(),
+                    ScorerConfig.APPLICATION_ID, "lifecycle-it",
+                    ScorerConfig.INSTANCE_ID, id,
+                    ScorerConfig.STATUS_INTERVAL_MS, "300",
+                    ScorerConfig.TRUSTED_KEYS, trustedKey.toString(),
+                    ScorerConfig.STATE_DIR, dir.resolve("state-" + id).toString()));
+            final ModelCache cache = new ModelCache(config.trustedKeys(), config.featureCapabilities(), (k, r) -> { });
+            final KafkaStreams streams = ScorerMain.createStreams(config, cache, ScorerMetrics.discarding());
+            final List<KafkaStreams.State> transitions = new CopyOnWriteArrayList<>();
+            streams.setStateListener((now, before) -> transitions.add(now));
+            streams.start();
+            cluster.instances.add(new Instance(id, streams, cache, StatusReporter.start(config, cache, streams),
+                    transitions));
+        }
+        return cluster;
+    }
+
+    void awaitRunning(Duration timeout) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!instances.stream().allMatch(i -> i.streams().state() == KafkaStreams.State.RUNNING)
+                || instances.stream().anyMatch(i -> i.streams().metadataForLocalThreads().stream()
+                .allMatch(t -> t.activeTasks().isEmpty()))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("instances not RUNNING with tasks within " + timeout);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** How many times any instance entered REBALANCING so far. */
+    long rebalances() {
+        return instances.stream().mapToLong(i -> i.transitions().stream()
+                .filter(s -> s == KafkaStreams.State.REBALANCING).count()).sum();
+    }
+
+    /** Input partitions each instance owns; verdicts land on the same partition number as their input. */
+    Map<String, List<Integer>> partitions() {
+        final Map<String, List<Integer>> out = new java.util.TreeMap<>();
+        for (Instance i : instances) {
+            out.put(i.id(), i.streams().metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                    .flatMap(t -> t.topicPartitions().stream()).filter(tp -> tp.topic().equals(Topics.TRANSACTIONS.name()))
+                    .map(TopicPartition::partition).sorted().toList());
+        }
+        return out;
+    }
+
+    /** Sends transactions at {@code perSecond} until stopped; keys from {@code keyOf}. */
+    final class Load implements AutoCloseable {
+        final AtomicLong sent = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Load(int perSecond, String prefix, IntFunction<String> keyOf) {
+            thread = new Thread(() -> run(perSecond, prefix, keyOf), "load");
+            thread.start();
+        }
+
+        private void run(int perSecond, String prefix, IntFunction<String> keyOf) {
+            final Serde<Transaction> serde = AvroSerdes.values(stack.registryUrl());
+            try (KafkaProducer<String, byte[]> producer = producer()) {
+                final long start = System.nanoTime();
+                for (int n = 0; running.get(); n++) {
+                    final String key = keyOf.apply(n);
+                    producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), key, serde.serializer().serialize(
+                            Topics.TRANSACTIONS.name(), transaction(prefix + n, key, n))));
+                    sent.incrementAndGet();
+                    final long wait = start + (n + 1) * 1_000_000_000L / perSecond - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
+    }
+
+    Load load(int perSecond, String prefix, IntFunction<String> keyOf) {
+        return new Load(perSecond, prefix, keyOf);
+    }
+
+    /** Sends one transaction per key, once; returns how many. */
+    int sendOnce(String prefix, List<String> keys) {
+        final Serde<Transaction> serde = AvroSerdes.values(stack.registryUrl());
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int n = 0; n < keys.size(); n++) {
+                producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), keys.get(n), serde.serializer()
+                        .serialize(Topics.TRANSACTIONS.name(), transaction(prefix + n, keys.get(n), n))));
+            }
+        }
+        return keys.size();
+    }
+
+    private static Transaction transaction(String id, String customer, int n) {
+        return Transaction.newBuilder().setTransactionId(id)
+                .setEventTime(Instant.parse("2018-08-01T00:00:00Z").plusSeconds(n % 1_000_000))
+                .setCustomerId(customer).setTerminalId("term-" + (n % 500)).setAmount(10 + n % 90).build();
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        final Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Waits until {@code count} verdicts whose transaction id starts with {@code prefix} have been read. */
+    List<Seen> awaitVerdicts(String prefix, long count, Duration timeout) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            final List<Seen> seen = verdicts.stream().filter(v -> v.transactionId().startsWith(prefix)).toList();
+            if (seen.size() >= count || System.nanoTime() > deadline) {
+                return seen;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private void readVerdicts() {
+        final Serde<Verdict> serde = AvroSerdes.values(stack.registryUrl());
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            final List<TopicPartition> parts = consumer.partitionsFor(Topics.VERDICTS.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            while (reading.get()) {
+                for (var record : consumer.poll(Duration.ofMillis(50))) {
+                    final Verdict v = serde.deserializer().deserialize(record.topic(), record.value());
+                    verdicts.add(new Seen(record.partition(), v.getTransactionId(), v.getCustomerId(),
+                            v.getModelVersion(), v.getScoredAt().toEpochMilli()));
+                }
+            }
+        }
+    }
+
+    /** Reasons of every dead letter so far, for failure messages. */
+    static List<String> deadLetterReasons(LocalStack stack) {
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        final List<String> reasons = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            final List<TopicPartition> parts = consumer.partitionsFor(Topics.DEAD_LETTERS.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            for (int i = 0; i < 10; i++) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    final var h = r.headers().lastHeader("dlq.reason");
+                    final var m = r.headers().lastHeader("dlq.message");
+                    reasons.add((h == null ? "?" : new String(h.value())) + ": " + (m == null ? "" : new String(m.value())));
+                }
+            }
+        }
+        return reasons;
+    }
+
+    /** Runs the model-control CLI against this stack; returns exit code and what it printed. */
+    CliResult cli(String... args) {
+        final String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url",
+                        stack.registryUrl())).toArray(String[]::new);
+        return run(all);
+    }
+
+    static CliResult run(String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final var cli = ModelControlMain.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        final int code = cli.execute(args);
+        return new CliResult(code, out.toString(), err.toString());
+    }
+
+    record CliResult(int code, String out, String err) {
+    }
+
+    /** The golden bundle with a different thresholds rule text: same trees, different bytes, so another version. */
+    static Path variant(Path golden, Path dir, String tag) throws IOException {
+        final ModelBundle bundle = ModelBundle.readFrom(golden);
+        final Manifest m = bundle.manifest();
+        final Manifest changed = new Manifest(m.formatVersion(), m.modelName(), m.featureSpec(), m.modelFile(),
+                m.modelSha256(), m.objective(), m.params(), m.rounds(), m.training(), m.metrics(), m.protocol(),
+                new Manifest.Thresholds(m.thresholds().review(), m.thresholds().decline(), m.thresholds().rule() + " " + tag),
+                m.referenceRows(), m.versions());
+        new ModelBundle(changed, bundle.model()).writeTo(dir);
+        return dir;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Instance i : instances) {
+            i.status().close();
+            i.streams().close(Duration.ofSeconds(30));
+        }
+        reading.set(false);
+        reader.join();
+    }
+}
