@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * The model lifecycle on the real stack with two scorer instances sharing six input partitions: invalid commands
  * write nothing; a rollback mid-stream moves both instances to the previous version without a restart or a
  * rebalance and without losing or duplicating a record; a 10% canary takes 10% ± 2% of 12,000 keys, stably; a
- * version signed by an untrusted key is rejected by both instances, which keep serving and report the rejection.
+ * version signed by an untrusted key, a tampered version and a replayed older control record are each rejected by
+ * both instances, which keep serving the old version and report the rejection in scorer-status.
  */
 class ModelLifecycleOnLocalStackIT {
 
@@ -124,18 +125,57 @@ class ModelLifecycleOnLocalStackIT {
         final Path v3 = ScorerCluster.variant(ScorerTopologyTest.GOLDEN, dir.resolve("v3"), "v3");
         ok(cluster.cli("publish", v3.toString(), "--signing-key", dir.resolve("stranger/key.key").toString()));
         ok(cluster.cli("promote", "3"));
+        assertRejectedByBothAndOldServes(cluster, "rejected fraud/3: signed by key", "s-");
+
+        // Tampered after signing: the registry record's sha256 is recomputed, as an attacker with topic access would.
+        final byte[] good = dev.fraudscorer.bundle.ModelBundle.readFrom(
+                ScorerCluster.variant(ScorerTopologyTest.GOLDEN, dir.resolve("v4"), "v4")).toBytes();
+        final byte[] tampered = good.clone();
+        tampered[tampered.length / 2] ^= 1;
+        final var signer = TestKeys.TRAINER;
+        produce(stack, Topics.MODEL_REGISTRY.name(), "fraud/4", dev.fraudscorer.schema.ModelVersion.newBuilder()
+                .setModelName("fraud").setVersion(4).setBundle(java.nio.ByteBuffer.wrap(tampered))
+                .setBundleSha256(dev.fraudscorer.bundle.ModelBundle.sha256(tampered))
+                .setSignature(java.nio.ByteBuffer.wrap(dev.fraudscorer.bundle.BundleSigning.sign(signer.getPrivate(), good)))
+                .setSignedBy(dev.fraudscorer.bundle.BundleSigning.keyId(signer.getPublic()))
+                .setPublishedAt(java.time.Instant.now()).setPublishedBy("attacker").build());
+        ok(cluster.cli("promote", "4"));
+        assertRejectedByBothAndOldServes(cluster, "rejected fraud/4: the Ed25519 signature", "t-");
+
+        // A replayed old control record (generation 1 named version 1; now an older generation naming version 2).
+        produce(stack, Topics.MODEL_CONTROL.name(), "fraud", dev.fraudscorer.schema.ModelControl.newBuilder()
+                .setModelName("fraud").setActiveVersion(2).setGeneration(1).setIssuedBy("replay").setReason("replay")
+                .setIssuedAt(java.time.Instant.now()).build());
+        assertRejectedByBothAndOldServes(cluster, "rejected fraud/control@1: control record generation 1", "u-");
+    }
+
+    /** Both instances report {@code marker} in scorer-status, and new transactions are still scored by version 1. */
+    private static void assertRejectedByBothAndOldServes(ScorerCluster cluster, String marker, String prefix)
+            throws Exception {
         final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String status;
         do {
             Thread.sleep(300);
             status = cluster.cli("status").out();
-        } while (status.split("rejected fraud/3: signed by key").length < 3 && System.nanoTime() < deadline);
+        } while (status.split(java.util.regex.Pattern.quote(marker)).length < 3 && System.nanoTime() < deadline);
         System.out.print(status);
-        assertEquals(3, status.split("rejected fraud/3: signed by key").length, "both instances report it:\n" + status);
-        final int sent = cluster.sendOnce("s-", IntStream.range(0, 200).mapToObj(i -> "c-" + i).toList());
-        final List<ScorerCluster.Seen> after = cluster.awaitVerdicts("s-", sent, Duration.ofSeconds(30));
+        assertEquals(3, status.split(java.util.regex.Pattern.quote(marker)).length, "both instances report it:\n" + status);
+        final int sent = cluster.sendOnce(prefix, IntStream.range(0, 200).mapToObj(i -> "c-" + i).toList());
+        final List<ScorerCluster.Seen> after = cluster.awaitVerdicts(prefix, sent, Duration.ofSeconds(30));
         assertEquals(sent, after.size());
         assertTrue(after.stream().allMatch(v -> v.version() == 1), "the old version keeps serving");
+    }
+
+    private static <V extends org.apache.avro.specific.SpecificRecord> void produce(LocalStack stack, String topic,
+                                                                                  String key, V value) throws Exception {
+        final java.util.Properties props = new java.util.Properties();
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, V>(props,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                dev.fraudscorer.topics.AvroSerdes.<V>values(stack.registryUrl()).serializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, value)).get();
+        }
     }
 
     private static void awaitVersionOnEveryPartition(ScorerCluster cluster, String prefix, int version) throws Exception {
