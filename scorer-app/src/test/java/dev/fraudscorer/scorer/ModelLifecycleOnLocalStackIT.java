@@ -147,6 +147,19 @@ class ModelLifecycleOnLocalStackIT {
                 .setModelName("fraud").setActiveVersion(2).setGeneration(1).setIssuedBy("replay").setReason("replay")
                 .setIssuedAt(java.time.Instant.now()).build());
         assertRejectedByBothAndOldServes(cluster, "rejected fraud/control@1: control record generation 1", "u-");
+
+        // A large version: 24 MiB of incompressible manifest padding travels as one record and serves.
+        final Path big = dir.resolve("v5");
+        ScorerCluster.variant(ScorerTopologyTest.GOLDEN, big, "v5", 24 * 1024 * 1024);
+        final ScorerCluster.CliResult published = cluster.cli("publish", big.toString(), "--signing-key",
+                TestKeys.writeTrainer(dir.resolve("keys")).toString());
+        ok(published);
+        System.out.print(published.out());
+        ok(cluster.cli("promote", "5"));
+        awaitServing(cluster, s -> s.active().version() == 5);
+        final int sent = cluster.sendOnce("v-", IntStream.range(0, 100).mapToObj(i -> "c-" + i).toList());
+        assertTrue(cluster.awaitVerdicts("v-", sent, Duration.ofSeconds(30)).stream().allMatch(v -> v.version() == 5),
+                "the large version serves");
     }
 
     /** Both instances report {@code marker} in scorer-status, and new transactions are still scored by version 1. */

@@ -259,12 +259,27 @@ final class ScorerCluster implements AutoCloseable {
 
     /** The golden bundle with a different thresholds rule text: same trees, different bytes, so another version. */
     static Path variant(Path golden, Path dir, String tag) throws IOException {
+        return variant(golden, dir, tag, 0);
+    }
+
+    /** As {@link #variant(Path, Path, String)}, with {@code paddingBytes} of random text in the manifest. */
+    static Path variant(Path golden, Path dir, String tag, int paddingBytes) throws IOException {
         final ModelBundle bundle = ModelBundle.readFrom(golden);
         final Manifest m = bundle.manifest();
+        final Map<String, String> versions = new java.util.TreeMap<>(m.versions());
+        if (paddingBytes > 0) {
+            // In 4 MiB strings: Jackson refuses single strings over 20 MB.
+            final java.util.Random random = new java.util.Random(42);
+            for (int part = 0; part * 4 * 1024 * 1024 < paddingBytes; part++) {
+                final byte[] chunk = new byte[Math.min(4 * 1024 * 1024, paddingBytes - part * 4 * 1024 * 1024) * 3 / 4];
+                random.nextBytes(chunk);
+                versions.put("padding-" + part, java.util.Base64.getEncoder().encodeToString(chunk));
+            }
+        }
         final Manifest changed = new Manifest(m.formatVersion(), m.modelName(), m.featureSpec(), m.modelFile(),
                 m.modelSha256(), m.objective(), m.params(), m.rounds(), m.training(), m.metrics(), m.protocol(),
                 new Manifest.Thresholds(m.thresholds().review(), m.thresholds().decline(), m.thresholds().rule() + " " + tag),
-                m.referenceRows(), m.versions());
+                m.referenceRows(), versions);
         new ModelBundle(changed, bundle.model()).writeTo(dir);
         return dir;
     }

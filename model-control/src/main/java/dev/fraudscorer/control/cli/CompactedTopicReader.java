@@ -21,6 +21,12 @@ final class CompactedTopicReader {
     }
 
     static <V> Map<String, V> readAll(String bootstrap, String topic, Deserializer<V> values) {
+        return readAll(bootstrap, topic, values, (kept, next) -> next);
+    }
+
+    /** As {@link #readAll(String, String, Deserializer)}, keeping per key what {@code choose(kept, next)} returns. */
+    static <V> Map<String, V> readAll(String bootstrap, String topic, Deserializer<V> values,
+                                      java.util.function.BinaryOperator<V> choose) {
         final Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -42,7 +48,7 @@ final class CompactedTopicReader {
                     if (record.value() == null) {
                         latest.remove(record.key());
                     } else {
-                        latest.put(record.key(), record.value());
+                        latest.merge(record.key(), record.value(), choose);
                     }
                 }
             }

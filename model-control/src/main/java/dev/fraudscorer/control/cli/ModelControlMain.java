@@ -84,7 +84,19 @@ public final class ModelControlMain {
             return CompactedTopicReader.readAll(bootstrap, Topics.MODEL_REGISTRY.name(), serde.deserializer());
         }
 
+        /**
+         * The control record scorers apply: the highest generation in the topic, which is not the latest record
+         * if an older one was replayed (scorers ignore that one, and so must the next generation number).
+         */
         Optional<ModelControl> control() {
+            final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
+            return Optional.ofNullable(CompactedTopicReader.readAll(bootstrap, Topics.MODEL_CONTROL.name(),
+                    serde.deserializer(), (kept, next) -> next.getGeneration() >= kept.getGeneration() ? next : kept)
+                    .get(modelName));
+        }
+
+        /** The last record on the topic for this model, applied or not. */
+        Optional<ModelControl> latestControlRecord() {
             final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
             return Optional.ofNullable(CompactedTopicReader.readAll(bootstrap, Topics.MODEL_CONTROL.name(),
                     serde.deserializer()).get(modelName));
@@ -419,6 +431,11 @@ public final class ModelControlMain {
                     c.getShadowVersion() == null ? "none" : c.getShadowVersion(), c.getGeneration(), c.getIssuedBy(),
                     c.getIssuedAt(), c.getReason()),
                     () -> out.printf("%s: no active version; publish and promote one%n", connection.modelName));
+            connection.latestControlRecord().filter(l -> connection.control().map(c -> c.getGeneration() > l.getGeneration())
+                    .orElse(false)).ifPresent(l -> out.printf("warning: the latest model-control record has generation"
+                    + " %d, older than the applied one (a replay?); scorers ignore it, but after compaction a restarted"
+                    + " scorer would not: re-issue the intended state (any command writes a higher generation)%n",
+                    l.getGeneration()));
             final Serde<ScorerStatus> serde = AvroSerdes.values(connection.registryUrl);
             final Map<String, ScorerStatus> instances = CompactedTopicReader.readAll(connection.bootstrap,
                     Topics.SCORER_STATUS.name(), serde.deserializer());
