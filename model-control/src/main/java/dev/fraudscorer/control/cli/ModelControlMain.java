@@ -414,7 +414,8 @@ public final class ModelControlMain {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the desired serving state.")
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Show the desired serving state and what each scorer instance reports it serves.")
     static final class Status implements Callable<Integer> {
         @Mixin
         Connection connection;
