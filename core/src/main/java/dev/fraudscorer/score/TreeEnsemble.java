@@ -84,6 +84,29 @@ public final class TreeEnsemble {
         return sum;
     }
 
+    /**
+     * TreeSHAP feature contributions to the margin, as xgboost4j's {@code predictContrib} defines them: one value per
+     * feature in input order, then the bias (base margin plus each tree's cover-weighted mean). They sum to the
+     * margin.
+     *
+     * @throws IllegalArgumentException if the model JSON carried no node covers (sum_hessian)
+     */
+    public double[] contributions(double[] features) {
+        if (features.length != numFeatures) {
+            throw new IllegalArgumentException("model expects " + numFeatures + " features, got " + features.length);
+        }
+        final float[] x = new float[features.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) features[i];
+        }
+        final double[] phi = new double[numFeatures + 1];
+        phi[numFeatures] = baseMargin;
+        for (Tree tree : trees) {
+            TreeShap.addContributions(tree, x, phi);
+        }
+        return phi;
+    }
+
     private static double sigmoid(float margin) {
         return (float) (1.0 / (1.0 + Math.exp(-margin)));
     }
@@ -111,19 +134,49 @@ public final class TreeEnsemble {
     }
 
     /** One tree in flat arrays, as XGBoost stores it. */
-    private static final class Tree {
-        private final int[] left;
-        private final int[] right;
-        private final int[] feature;
-        private final float[] condition;
-        private final boolean[] defaultLeft;
+    static final class Tree {
+        final int[] left;
+        final int[] right;
+        final int[] feature;
+        final float[] condition;
+        final boolean[] defaultLeft;
+        /** Hessian sum per node (XGBoost's "cover"), null if the JSON had none; TreeSHAP weights by it. */
+        final float[] cover;
+        /** Cover-weighted mean leaf value under each node, for TreeSHAP's expected values. */
+        final double[] meanValue;
 
-        private Tree(int[] left, int[] right, int[] feature, float[] condition, boolean[] defaultLeft) {
+        private Tree(int[] left, int[] right, int[] feature, float[] condition, boolean[] defaultLeft, float[] cover) {
             this.left = left;
             this.right = right;
             this.feature = feature;
             this.condition = condition;
             this.defaultLeft = defaultLeft;
+            this.cover = cover;
+            this.meanValue = cover == null ? null : new double[left.length];
+            if (cover != null) {
+                fillMeanValues(0);
+            }
+        }
+
+        private double fillMeanValues(int node) {
+            final double value = left[node] == -1 ? condition[node]
+                    : (fillMeanValues(left[node]) * cover[left[node]] + fillMeanValues(right[node]) * cover[right[node]])
+                    / cover[node];
+            meanValue[node] = value;
+            return value;
+        }
+
+        boolean isLeaf(int node) {
+            return left[node] == -1;
+        }
+
+        /** The child {@code x} goes to from an inner node. */
+        int next(int node, float[] x) {
+            final float value = x[feature[node]];
+            if (Float.isNaN(value)) {
+                return defaultLeft[node] ? left[node] : right[node];
+            }
+            return value < condition[node] ? left[node] : right[node];
         }
 
         static Tree parse(JsonNode node, int numFeatures) {
@@ -151,19 +204,22 @@ public final class TreeEnsemble {
                     }
                 }
             }
-            return new Tree(left, right, feature, condition, defaultLeft);
+            final JsonNode hessians = node.get("sum_hessian");
+            float[] cover = null;
+            if (hessians != null && hessians.size() == n) {
+                cover = new float[n];
+                for (int i = 0; i < n; i++) {
+                    cover[i] = (float) hessians.get(i).asDouble();
+                }
+            }
+            return new Tree(left, right, feature, condition, defaultLeft, cover);
         }
 
         /** Leaves hold their value in split_conditions. */
         float leafValue(float[] x) {
             int node = 0;
             while (left[node] != -1) {
-                final float value = x[feature[node]];
-                if (Float.isNaN(value)) {
-                    node = defaultLeft[node] ? left[node] : right[node];
-                } else {
-                    node = value < condition[node] ? left[node] : right[node];
-                }
+                node = next(node, x);
             }
             return condition[node];
         }

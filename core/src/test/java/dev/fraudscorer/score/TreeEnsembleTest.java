@@ -60,6 +60,28 @@ class TreeEnsembleTest {
             }
             assertTrue(scored.size() >= 100_000);
             assertTrue(maxDelta <= 1e-6, "max |JVM - xgboost4j| = " + maxDelta);
+
+            // Reason codes: TreeSHAP contributions equal xgboost4j's predictContrib.
+            final int explained = 2_000;
+            final DMatrix dexplained = new DMatrix(flatten(scored.subList(0, explained), width), explained, width, Float.NaN);
+            try {
+                final float[][] contrib = booster.predictContrib(dexplained, 0);
+                double maxContribDelta = 0;
+                for (int i = 0; i < explained; i++) {
+                    final double[] phi = ensemble.contributions(scored.get(i));
+                    assertEquals(width + 1, contrib[i].length);
+                    for (int f = 0; f <= width; f++) {
+                        maxContribDelta = Math.max(maxContribDelta, Math.abs(phi[f] - contrib[i][f]));
+                    }
+                    assertEquals(ensemble.margin(scored.get(i)), java.util.Arrays.stream(phi).sum(), 1e-4,
+                            "contributions sum to the margin");
+                }
+                System.out.printf("TreeSHAP vs predictContrib on %d rows x %d columns: max |Δ| = %g%n", explained,
+                        width + 1, maxContribDelta);
+                assertTrue(maxContribDelta <= 1e-5, "max |JVM contribution - xgboost4j| = " + maxContribDelta);
+            } finally {
+                dexplained.dispose();
+            }
         } finally {
             if (booster != null) {
                 booster.dispose();

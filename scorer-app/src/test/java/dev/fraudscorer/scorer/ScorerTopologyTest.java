@@ -188,6 +188,32 @@ class ScorerTopologyTest {
     }
 
     @Test
+    void reviewAndDeclineVerdictsNameTheTopThreeContributionsApprovalsNone() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        send("c-1", tx("t-1", "c-1", 30.0));
+        send("c-2", tx("t-2", "c-2", 4_000.0));
+
+        final List<Verdict> out = verdicts.readValuesToList().stream()
+                .map(v -> VERDICT.deserializer().deserialize("", v)).toList();
+        assertEquals(Decision.APPROVE, out.get(0).getDecision());
+        assertEquals(List.of(), out.get(0).getReasonCodes());
+        final Verdict flagged = out.get(1);
+        assertTrue(flagged.getDecision() != Decision.APPROVE, "a 4,000 EUR payment is flagged: " + flagged.getScore());
+        final var ensemble = dev.fraudscorer.score.TreeEnsemble.fromJson(ModelBundle.readFrom(GOLDEN).model());
+        final List<String> names = dev.fraudscorer.features.FeatureSpec.handbook().names();
+        final double[] x = names.stream().mapToDouble(n -> flagged.getFeatures().get(n)).toArray();
+        final double[] phi = ensemble.contributions(x);
+        final List<Integer> top = java.util.stream.IntStream.range(0, x.length).boxed()
+                .sorted((a, b) -> Double.compare(phi[b], phi[a])).limit(3).toList();
+        assertEquals(top.stream().map(names::get).toList(),
+                flagged.getReasonCodes().stream().map(r -> r.getFeature()).toList());
+        assertEquals("TX_AMOUNT", flagged.getReasonCodes().get(0).getFeature(), "the amount drives this one");
+        assertEquals(4_000.0, flagged.getReasonCodes().get(0).getValue());
+        assertEquals(phi[top.get(0)], flagged.getReasonCodes().get(0).getContribution(), 1e-12);
+    }
+
+    @Test
     void verdictsCarryTheCustomerFeaturesComputedFromTheCustomersHistory() throws Exception {
         publish(1, goldenBytes());
         promote(1);

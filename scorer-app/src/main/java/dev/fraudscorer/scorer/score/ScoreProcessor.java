@@ -87,7 +87,8 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
             features = engine.compute(model.spec(), input);
             final double score = model.ensemble().predict(features);
             verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
-                    model.manifest().thresholds(), clock.instant(), traceId(record), model.spec().names(), features);
+                    model.manifest().thresholds(), clock.instant(), traceId(record), model.spec().names(), features,
+                    model.ensemble()::contributions);
             metrics.scored(verdict, System.nanoTime() - start, record.timestamp());
         } catch (RuntimeException e) {
             LOG.warn("scoring transaction {} failed; dead-lettered", tx.getTransactionId(), e);

@@ -2,6 +2,7 @@ package dev.fraudscorer.scorer.verdict;
 
 import dev.fraudscorer.bundle.Manifest;
 import dev.fraudscorer.schema.Decision;
+import dev.fraudscorer.schema.ReasonCode;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import java.time.Instant;
@@ -22,13 +23,21 @@ public final class VerdictBuilder {
         return score >= thresholds.review() ? Decision.REVIEW : Decision.APPROVE;
     }
 
+    /** How many features a REVIEW or DECLINE verdict names. */
+    public static final int REASON_CODES = 3;
+
     /**
-     * Outlier flag, anomaly score and reason codes are placeholders until the bundle ships reference statistics
-     * and contributions (issue 5): no outlier, 0, none.
+     * Outlier flag and anomaly score are placeholders until the bundle ships reference statistics (issue 5): no
+     * outlier, 0. Reason codes: for REVIEW and DECLINE, the {@link #REASON_CODES} features that pushed the score up
+     * most (TreeSHAP contributions to the margin, largest first); APPROVE verdicts carry none, which keeps the cost
+     * of contributions off the common path.
+     *
+     * @param contributions the model's per-feature contributions for {@code features}, bias last
      */
     public static Verdict build(Transaction tx, double score, String modelName, int modelVersion,
                                 Manifest.Thresholds thresholds, Instant scoredAt, String traceId,
-                                List<String> featureNames, double[] features) {
+                                List<String> featureNames, double[] features,
+                                java.util.function.Function<double[], double[]> contributions) {
         final Map<String, Double> inputs = new LinkedHashMap<>();
         for (int i = 0; i < features.length; i++) {
             inputs.put(featureNames.get(i), features[i]);
@@ -44,12 +53,22 @@ public final class VerdictBuilder {
                 .setOutlier(false)
                 .setAnomalyScore(0.0)
                 .setReviewRequired(decision == Decision.REVIEW)
-                .setReasonCodes(List.of())
+                .setReasonCodes(decision == Decision.APPROVE ? List.of()
+                        : reasonCodes(featureNames, features, contributions.apply(features)))
                 .setModelName(modelName)
                 .setModelVersion(modelVersion)
                 .setScoredAt(scoredAt)
                 .setTraceId(traceId)
                 .setFeatures(inputs)
                 .build();
+    }
+
+    static List<ReasonCode> reasonCodes(List<String> names, double[] features, double[] contributions) {
+        return java.util.stream.IntStream.range(0, features.length).boxed()
+                .sorted((a, b) -> Double.compare(contributions[b], contributions[a]))
+                .limit(REASON_CODES)
+                .map(i -> ReasonCode.newBuilder().setFeature(names.get(i)).setValue(features[i])
+                        .setContribution(contributions[i]).build())
+                .toList();
     }
 }
