@@ -37,6 +37,7 @@ import picocli.CommandLine.Parameters;
 
 /** Runs the scorer until SIGTERM/SIGINT. */
 @Command(name = "scorer-app", mixinStandardHelpOptions = true, version = "scorer-app 0.1",
+        subcommands = dev.fraudscorer.scorer.validate.DeadLetterReplay.class,
         description = "Kafka Streams fraud scorer: transactions in, verdicts out.%n"
                 + "Configuration: --config FILE and/or KEY=VALUE arguments (later wins). Keys:%n")
 public final class ScorerMain implements Callable<Integer> {

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,6 +50,7 @@ class HostileInputOnLocalStackIT {
 
     private static final int RECORDS = 10_000;
     private static final int BAD = 100;
+    private static final int EARLY = 50;
     private long heapBaseline;
 
     /** One kind of bad input and the dead-letter reason it must get. */
@@ -59,12 +61,6 @@ class HostileInputOnLocalStackIT {
     void badInputIsDeadLetteredAndNothingElseHappens() throws Exception {
         final Path dir = Files.createTempDirectory(Path.of("target"), "hostile-");
         try (LocalStack stack = LocalStack.start(LocalStack.Options.freePorts(dir))) {
-            final ScorerCluster.CliResult published = ScorerCluster.run("publish", ScorerTopologyTest.GOLDEN.toString(),
-                    "--signing-key", TestKeys.writeTrainer(dir.resolve("keys")).toString(),
-                    "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl());
-            assertEquals(0, published.code(), published.err());
-            assertEquals(0, ScorerCluster.run("promote", "1", "--bootstrap-servers", stack.bootstrapServers(),
-                    "--registry-url", stack.registryUrl()).code());
             final ScorerMetrics metrics = new ScorerMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
                     Clock.systemUTC());
             final ScorerConfig config = new ScorerConfig(Map.of(
@@ -72,8 +68,8 @@ class HostileInputOnLocalStackIT {
                     ScorerConfig.REGISTRY_URL, stack.registryUrl(),
                     ScorerConfig.APPLICATION_ID, "hostile-it",
                     ScorerConfig.STATE_DIR, dir.resolve("state").toString()));
-            final KafkaStreams streams = ScorerMain.createStreams(config,
-                    new ModelCache(TestKeys.trusted(), config.featureCapabilities(), (k, r) -> { }), metrics);
+            final ModelCache cache = new ModelCache(TestKeys.trusted(), config.featureCapabilities(), (k, r) -> { });
+            final KafkaStreams streams = ScorerMain.createStreams(config, cache, metrics);
             final List<KafkaStreams.State> states = new CopyOnWriteArrayList<>();
             streams.setStateListener((now, before) -> states.add(now));
             streams.start();
@@ -82,6 +78,30 @@ class HostileInputOnLocalStackIT {
                 while (streams.state() != KafkaStreams.State.RUNNING) {
                     assertTrue(System.nanoTime() < deadline, "RUNNING within 60 s");
                     Thread.sleep(100);
+                }
+                // No model yet: these become NO_ACTIVE_MODEL dead letters, replayed at the end once one is active.
+                final Serde<Transaction> early = AvroSerdes.values(stack.registryUrl());
+                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+                    for (int i = 0; i < EARLY; i++) {
+                        final var record = new ProducerRecord<>(Topics.TRANSACTIONS.name(),
+                                ("c-" + i).getBytes(StandardCharsets.UTF_8), early.serializer().serialize(
+                                Topics.TRANSACTIONS.name(), tx("early-" + i, "c-" + i, 20)));
+                        record.headers().add("test.marker", ("early-" + i).getBytes(StandardCharsets.UTF_8));
+                        producer.send(record);
+                    }
+                }
+                final ScorerCluster.CliResult published = ScorerCluster.run("publish", ScorerTopologyTest.GOLDEN.toString(),
+                        "--signing-key", TestKeys.writeTrainer(dir.resolve("keys")).toString(),
+                        "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl());
+                assertEquals(0, published.code(), published.err());
+                assertEquals(0, ScorerCluster.run("promote", "1", "--bootstrap-servers", stack.bootstrapServers(),
+                        "--registry-url", stack.registryUrl()).code());
+                final long serving = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (cache.lastServing("fraud").isEmpty()) {
+                    assertTrue(System.nanoTime() < serving, "model active within 30 s");
+                    Thread.sleep(50);
                 }
                 final int statesAtStart = states.size();
 
@@ -129,7 +149,7 @@ class HostileInputOnLocalStackIT {
                         verdictReader.deserialize(r.topic(), r.value()).getTransactionId(), 1, Integer::sum));
                 final Map<String, String> dead = new HashMap<>();
                 final Map<String, String> why = new HashMap<>();
-                readAll(stack, Topics.DEAD_LETTERS.name(), BAD, r -> {
+                readAll(stack, Topics.DEAD_LETTERS.name(), BAD + EARLY, r -> {
                     why.put(header(r, "test.marker"), header(r, DeadLetter.EXCEPTION) + ": " + header(r, DeadLetter.MESSAGE));
                     assertTrue(r.headers().lastHeader(DeadLetter.SOURCE_OFFSET) != null, "source offset header");
                     assertEquals(Topics.TRANSACTIONS.name(), header(r, DeadLetter.SOURCE_TOPIC));
@@ -139,7 +159,8 @@ class HostileInputOnLocalStackIT {
                 assertEquals(goodIds.size(), verdicts.size(), "every good record has a verdict");
                 assertTrue(verdicts.values().stream().allMatch(n -> n == 1), "exactly one");
                 assertTrue(goodIds.stream().allMatch(verdicts::containsKey));
-                assertEquals(BAD, dead.size(), "every bad record is a dead letter");
+                assertEquals(BAD + EARLY, dead.size(), "every bad record is a dead letter");
+                assertTrue(IntStream.range(0, EARLY).allMatch(i -> "NO_ACTIVE_MODEL".equals(dead.get("early-" + i))));
                 expectedReason.forEach((marker, kindAndReason) -> assertEquals(kindAndReason.split("=")[1], dead.get(marker),
                         kindAndReason.split("=")[0]));
                 expectedReason.forEach((marker, kindAndReason) -> {
@@ -161,7 +182,22 @@ class HostileInputOnLocalStackIT {
                         kinds.size(), dead.size(), heapBefore / 1024, heapAfter / 1024);
                 assertTrue(heapAfter - heapBefore < 64L * 1024 * 1024, "heap stays bounded");
                 final var byReason = metrics.registry().find("fraud_dead_letters").counters();
-                assertEquals(BAD, byReason.stream().mapToDouble(c -> c.count()).sum(), 0.0, "dead letters counted by reason");
+                assertEquals(BAD + EARLY, byReason.stream().mapToDouble(c -> c.count()).sum(), 0.0,
+                        "dead letters counted by reason");
+
+                // The cause is fixed (a model is active): replay exactly those dead letters.
+                final java.io.StringWriter out = new java.io.StringWriter();
+                final var replay = new picocli.CommandLine(new dev.fraudscorer.scorer.validate.DeadLetterReplay());
+                replay.setOut(new java.io.PrintWriter(out, true));
+                assertEquals(0, replay.execute("--bootstrap-servers", stack.bootstrapServers(), "--reason", "NO_ACTIVE_MODEL"));
+                System.out.print(out);
+                assertTrue(out.toString().contains("replayed " + EARLY + " dead letters {NO_ACTIVE_MODEL=" + EARLY + "}"), out.toString());
+                final Map<String, Integer> after = new HashMap<>();
+                readAll(stack, Topics.VERDICTS.name(), goodIds.size() + EARLY, r -> after.merge(
+                        verdictReader.deserialize(r.topic(), r.value()).getTransactionId(), 1, Integer::sum));
+                assertTrue(IntStream.range(0, EARLY).allMatch(i -> after.getOrDefault("early-" + i, 0) == 1),
+                        "each replayed transaction has one verdict");
+                assertEquals(goodIds.size() + EARLY, after.size(), "nothing else was replayed");
             } finally {
                 streams.close(Duration.ofSeconds(30));
             }
