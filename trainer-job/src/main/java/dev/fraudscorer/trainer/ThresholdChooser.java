@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 
 /**
- * Chooses decision thresholds on the training window's scores: REVIEW flags the top {@code reviewBudget} share of
+ * Chooses decision thresholds on out-of-sample scores (the validation week): REVIEW flags the top {@code reviewBudget} share of
  * transactions (what an investigation team can look at); DECLINE is the lowest score at which precision reaches
  * {@code declinePrecision}, so automatic declines are rarely wrong. DECLINE is never below REVIEW.
  */
@@ -14,7 +14,9 @@ final class ThresholdChooser {
     private ThresholdChooser() {
     }
 
-    static Manifest.Thresholds choose(double[] scores, boolean[] labels, double reviewBudget, double declinePrecision) {
+    /** @param period what the scores are, for the manifest's rule text */
+    static Manifest.Thresholds choose(double[] scores, boolean[] labels, double reviewBudget, double declinePrecision,
+                                      String period) {
         final Integer[] order = new Integer[scores.length];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
@@ -31,7 +33,7 @@ final class ThresholdChooser {
         }
         decline = Math.max(decline, review);
         return new Manifest.Thresholds(review, decline, String.format(
-                "review: top %.1f%% of training-window scores; decline: lowest score with precision >= %.2f on the"
-                        + " training window", reviewBudget * 100, declinePrecision));
+                "review: top %.1f%% of scores; decline: lowest score with precision >= %.2f; both on %s",
+                reviewBudget * 100, declinePrecision, period));
     }
 }

@@ -93,6 +93,7 @@ public final class Trainer {
                 final LocalDate from = config.testFoldStart(k);
                 testRuns.add(pool.submit(() -> runFold(table, selected, from)));
             }
+            final Future<Manifest.Thresholds> thresholdRun = pool.submit(() -> thresholds(table, selected));
             final List<FoldOutcome> tests = new ArrayList<>();
             for (Future<FoldOutcome> f : testRuns) {
                 tests.add(get(f));
@@ -105,7 +106,10 @@ public final class Trainer {
             final Manifest.Metrics std = std(folds, mean);
             printTable(folds, mean, std);
             final Manifest.Protocol protocol = new Manifest.Protocol(description(), selected, points, folds, mean, std);
-            final ModelBundle bundle = bundle(table, tests.get(0), selected, protocol);
+            final Manifest.Thresholds thresholds = get(thresholdRun);
+            out.printf("thresholds: review %.4f, decline %.4f (%s)%n", thresholds.review(), thresholds.decline(),
+                    thresholds.rule());
+            final ModelBundle bundle = bundle(table, tests.get(0), selected, protocol, thresholds);
             out.printf("trained in %.1f s%n", (System.nanoTime() - start) / 1e9);
             return bundle;
         } finally {
@@ -158,7 +162,25 @@ public final class Trainer {
         }
     }
 
-    private ModelBundle bundle(FeatureTable table, FoldOutcome fold, HyperParams hp, Manifest.Protocol protocol) {
+    /**
+     * Thresholds from out-of-sample scores: the selected hyper-parameters trained on the newest validation fold,
+     * scored on its test week (which precedes the bundled model's test week, so the test figures stay untouched).
+     */
+    private Manifest.Thresholds thresholds(FeatureTable table, HyperParams selected) throws XGBoostError {
+        final LocalDate from = config.validationFoldStart(0);
+        final FoldOutcome validation = runFold(table, selected, from);
+        final boolean[] labels = new boolean[validation.testRows().size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = table.rows().get(validation.testRows().get(i)).fraud();
+        }
+        final LocalDate week = from.plusDays(config.trainDays() + config.delayDays());
+        return ThresholdChooser.choose(validation.testScores(), labels, REVIEW_BUDGET, DECLINE_PRECISION,
+                "the validation week " + week + ".." + week.plusDays(config.testDays()) + " (model trained from " + from
+                        + " with the selected hyper-parameters, known-compromised cards removed)");
+    }
+
+    private ModelBundle bundle(FeatureTable table, FoldOutcome fold, HyperParams hp, Manifest.Protocol protocol,
+                               Manifest.Thresholds thresholds) {
         final LocalDate from = fold.trainFrom();
         final LocalDate testFrom = from.plusDays(config.trainDays() + config.delayDays());
         final Manifest manifest = new Manifest(ModelBundle.FORMAT_VERSION, config.modelName(), table.spec(),
@@ -167,7 +189,7 @@ public final class Trainer {
                         from.plusDays(config.trainDays()).toString(), testFrom.toString(),
                         testFrom.plusDays(config.testDays()).toString()),
                 fold.metrics(), protocol,
-                ThresholdChooser.choose(fold.trainScores(), fold.trainLabels(), REVIEW_BUDGET, DECLINE_PRECISION),
+                thresholds,
                 referenceRows(table, fold), versions());
         return new ModelBundle(manifest, fold.model());
     }

@@ -59,6 +59,8 @@ class TrainerTest {
         assertEquals(m.protocol().selected().maxDepth(), ((Number) m.params().get("max_depth")).intValue());
         assertEquals(m.metrics(), m.protocol().testFolds().get(0).metrics());
         assertTrue(m.thresholds().review() <= m.thresholds().decline());
+        // Chosen out of sample: the bundled model's training week scored by a model trained two weeks earlier.
+        assertTrue(m.thresholds().rule().contains("the validation week 2018-05-08..2018-05-15"), m.thresholds().rule());
         assertEquals("3.0.4", m.versions().get("xgboost4j"));
     }
 
