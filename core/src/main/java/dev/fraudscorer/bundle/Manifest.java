@@ -23,12 +23,13 @@ import dev.fraudscorer.features.FeatureSpec;
  * @param thresholds      score to decision mapping
  * @param referenceRows   inputs with the trainer's (xgboost4j) scores
  * @param versions        library and JDK versions that produced the bundle
+ * @param screening       reference statistics of the inputs and the outlier / review rules; null in older bundles
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int formatVersion, String modelName, FeatureSpec featureSpec, String modelFile,
                        String modelSha256, String objective, Map<String, Object> params, int rounds,
                        Training training, Metrics metrics, Protocol protocol, Thresholds thresholds,
-                       List<ReferenceRow> referenceRows, Map<String, String> versions) {
+                       List<ReferenceRow> referenceRows, Map<String, String> versions, Screening screening) {
 
     /**
      * @param dataFile       file name of the training data
@@ -97,5 +98,20 @@ public record Manifest(int formatVersion, String modelName, FeatureSpec featureS
     /** An input row and the score xgboost4j gave it. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ReferenceRow(double[] features, double score) {
+    }
+
+    /**
+     * Input screening, fitted by the trainer on the training window: per-feature robust and classical statistics,
+     * the anomaly-score threshold above which an input is an outlier, and the score band just below the REVIEW
+     * threshold where a verdict is marked review_required. The scorer applies these; no number lives in its code.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Screening(List<FeatureStats> features, double outlierThreshold, double uncertainFrom,
+                            double uncertainTo, String rule) {
+    }
+
+    /** One input's reference statistics on the training window. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FeatureStats(String name, double median, double iqr, double mean, double std) {
     }
 }

@@ -279,7 +279,7 @@ final class ScorerCluster implements AutoCloseable {
         final Manifest changed = new Manifest(m.formatVersion(), m.modelName(), m.featureSpec(), m.modelFile(),
                 m.modelSha256(), m.objective(), m.params(), m.rounds(), m.training(), m.metrics(), m.protocol(),
                 new Manifest.Thresholds(m.thresholds().review(), m.thresholds().decline(), m.thresholds().rule() + " " + tag),
-                m.referenceRows(), versions);
+                m.referenceRows(), versions, m.screening());
         new ModelBundle(changed, bundle.model()).writeTo(dir);
         return dir;
     }

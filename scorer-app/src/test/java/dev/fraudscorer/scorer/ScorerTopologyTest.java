@@ -214,6 +214,26 @@ class ScorerTopologyTest {
     }
 
     @Test
+    void aBundleWithInputStatisticsFlagsAnOutlierAndNamesTheFeature() throws Exception {
+        final ModelBundle golden = ModelBundle.readFrom(GOLDEN);
+        final Manifest m = golden.manifest();
+        final double[][] reference = m.referenceRows().stream().map(Manifest.ReferenceRow::features).toArray(double[][]::new);
+        final Manifest screened = new Manifest(m.formatVersion(), m.modelName(), m.featureSpec(), m.modelFile(),
+                m.modelSha256(), m.objective(), m.params(), m.rounds(), m.training(), m.metrics(), m.protocol(),
+                m.thresholds(), m.referenceRows(), m.versions(), dev.fraudscorer.outlier.InputScreen.fit(reference,
+                m.featureSpec().names(), m.thresholds().review(), 0.75));
+        publish(1, new ModelBundle(screened, golden.model()).toBytes());
+        promote(1);
+        send("c-1", tx("t-1", "c-1", 500_000.0));
+
+        final Verdict v = VERDICT.deserializer().deserialize("", verdicts.readValue());
+        assertTrue(v.getOutlier());
+        assertTrue(v.getOutlierFeatures().contains("TX_AMOUNT"), v.getOutlierFeatures().toString());
+        assertTrue(v.getAnomalyScore() > screened.screening().outlierThreshold());
+        assertTrue(v.getReviewRequired());
+    }
+
+    @Test
     void verdictsCarryTheCustomerFeaturesComputedFromTheCustomersHistory() throws Exception {
         publish(1, goldenBytes());
         promote(1);
@@ -285,7 +305,7 @@ class ScorerTopologyTest {
         defs.set(7, FeatureDef.windowed("CUSTOMER_ID_NB_TX_90DAY_WINDOW", FeatureKind.COUNT, Entity.CUSTOMER_ID, 90, 0));
         final Manifest wider = new Manifest(m.formatVersion(), m.modelName(), new FeatureSpec(defs), m.modelFile(),
                 m.modelSha256(), m.objective(), m.params(), m.rounds(), m.training(), m.metrics(), m.protocol(),
-                m.thresholds(), m.referenceRows(), m.versions());
+                m.thresholds(), m.referenceRows(), m.versions(), m.screening());
         publish(2, new ModelBundle(wider, golden.model()).toBytes());
         promote(2);
         send("c-1", tx("t-1", "c-1", 30.0));

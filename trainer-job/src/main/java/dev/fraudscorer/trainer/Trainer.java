@@ -33,6 +33,8 @@ public final class Trainer {
 
     static final String XGBOOST_VERSION = "3.0.4";
     /** Share of training transactions the REVIEW threshold flags: the alert budget. */
+    /** review_required also covers scores from this share of the REVIEW threshold up to it. */
+    static final double UNCERTAIN_SHARE = 0.75;
     static final double REVIEW_BUDGET = 0.01;
     /** Precision the DECLINE threshold must reach on the training window. */
     static final double DECLINE_PRECISION = 0.9;
@@ -190,7 +192,7 @@ public final class Trainer {
                         testFrom.plusDays(config.testDays()).toString()),
                 fold.metrics(), protocol,
                 thresholds,
-                referenceRows(table, fold), versions());
+                referenceRows(table, fold), versions(), screening(table, from, thresholds));
         return new ModelBundle(manifest, fold.model());
     }
 
@@ -267,6 +269,13 @@ public final class Trainer {
     }
 
     /** Rows spread over the test window, frauds included, to re-score on load. */
+    /** Input statistics on the bundled model's training window; the uncertain band is the 25% below REVIEW. */
+    private Manifest.Screening screening(FeatureTable table, LocalDate trainFrom, Manifest.Thresholds thresholds) {
+        final List<Integer> rows = table.between(trainFrom, trainFrom.plusDays(config.trainDays()));
+        final double[][] x = rows.stream().map(i -> table.features()[i]).toArray(double[][]::new);
+        return dev.fraudscorer.outlier.InputScreen.fit(x, table.spec().names(), thresholds.review(), UNCERTAIN_SHARE);
+    }
+
     private static List<Manifest.ReferenceRow> referenceRows(FeatureTable table, FoldOutcome fold) {
         final List<Manifest.ReferenceRow> rows = new ArrayList<>();
         final int step = Math.max(1, fold.testRows().size() / REFERENCE_ROWS);

@@ -61,6 +61,9 @@ class TrainerTest {
         assertTrue(m.thresholds().review() <= m.thresholds().decline());
         // Chosen out of sample: the bundled model's training week scored by a model trained two weeks earlier.
         assertTrue(m.thresholds().rule().contains("the validation week 2018-05-08..2018-05-15"), m.thresholds().rule());
+        assertEquals(FeatureSpec.handbook().names(), m.screening().features().stream()
+                .map(Manifest.FeatureStats::name).toList(), "input statistics for every model input, in order");
+        assertTrue(m.screening().outlierThreshold() > 0 && m.screening().uncertainTo() == m.thresholds().review());
         assertEquals("3.0.4", m.versions().get("xgboost4j"));
     }
 

@@ -7,7 +7,9 @@ import dev.fraudscorer.features.FeatureSpec;
 import dev.fraudscorer.score.TreeEnsemble;
 
 /** A verified, parsed model version ready to score. Immutable; shared by all stream threads. */
-public record LoadedModel(String name, int version, Manifest manifest, TreeEnsemble ensemble, FeatureSpec spec) {
+/** @param screen the manifest's input screening, or null for a bundle that ships none (then nothing is flagged) */
+public record LoadedModel(String name, int version, Manifest manifest, TreeEnsemble ensemble, FeatureSpec spec,
+                          dev.fraudscorer.outlier.InputScreen screen) {
 
     /** Largest |JVM score - trainer score| accepted on the bundle's reference rows. */
     static final double REFERENCE_TOLERANCE = 1e-6;
@@ -37,6 +39,12 @@ public record LoadedModel(String name, int version, Manifest manifest, TreeEnsem
                         + " by the trainer");
             }
         }
-        return new LoadedModel(name, version, manifest, ensemble, spec);
+        final var screening = manifest.screening();
+        if (screening != null && !screening.features().stream().map(Manifest.FeatureStats::name).toList()
+                .equals(spec.names())) {
+            throw new IllegalArgumentException("the screening statistics do not name the model's inputs in order");
+        }
+        return new LoadedModel(name, version, manifest, ensemble, spec,
+                screening == null ? null : new dev.fraudscorer.outlier.InputScreen(screening));
     }
 }

@@ -88,7 +88,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
             final double score = model.ensemble().predict(features);
             verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
                     model.manifest().thresholds(), clock.instant(), traceId(record), model.spec().names(), features,
-                    model.ensemble()::contributions);
+                    model.ensemble()::contributions, model.screen());
             metrics.scored(verdict, System.nanoTime() - start, record.timestamp());
         } catch (RuntimeException e) {
             LOG.warn("scoring transaction {} failed; dead-lettered", tx.getTransactionId(), e);

@@ -27,8 +27,9 @@ public final class VerdictBuilder {
     public static final int REASON_CODES = 3;
 
     /**
-     * Outlier flag and anomaly score are placeholders until the bundle ships reference statistics (issue 5): no
-     * outlier, 0. Reason codes: for REVIEW and DECLINE, the {@link #REASON_CODES} features that pushed the score up
+     * Outlier flag, anomaly score and the features responsible come from the bundle's input screening (none for a
+     * bundle without it); review_required is set for REVIEW, for outliers and for scores in the manifest's
+     * uncertain band just below REVIEW. Reason codes: for REVIEW and DECLINE, the {@link #REASON_CODES} features that pushed the score up
      * most (TreeSHAP contributions to the margin, largest first); APPROVE verdicts carry none, which keeps the cost
      * of contributions off the common path.
      *
@@ -37,12 +38,15 @@ public final class VerdictBuilder {
     public static Verdict build(Transaction tx, double score, String modelName, int modelVersion,
                                 Manifest.Thresholds thresholds, Instant scoredAt, String traceId,
                                 List<String> featureNames, double[] features,
-                                java.util.function.Function<double[], double[]> contributions) {
+                                java.util.function.Function<double[], double[]> contributions,
+                                dev.fraudscorer.outlier.InputScreen screen) {
         final Map<String, Double> inputs = new LinkedHashMap<>();
         for (int i = 0; i < features.length; i++) {
             inputs.put(featureNames.get(i), features[i]);
         }
         final Decision decision = decide(score, thresholds);
+        final dev.fraudscorer.outlier.InputScreen.Result screened = screen == null
+                ? new dev.fraudscorer.outlier.InputScreen.Result(0, false, List.of()) : screen.check(features);
         return Verdict.newBuilder()
                 .setTransactionId(tx.getTransactionId())
                 .setCustomerId(tx.getCustomerId())
@@ -50,9 +54,11 @@ public final class VerdictBuilder {
                 .setEventTime(tx.getEventTime())
                 .setScore(score)
                 .setDecision(decision)
-                .setOutlier(false)
-                .setAnomalyScore(0.0)
-                .setReviewRequired(decision == Decision.REVIEW)
+                .setOutlier(screened.outlier())
+                .setAnomalyScore(Double.isFinite(screened.anomalyScore()) ? screened.anomalyScore() : Double.MAX_VALUE)
+                .setOutlierFeatures(screened.responsible())
+                .setReviewRequired(decision == Decision.REVIEW || screened.outlier()
+                        || (screen != null && screen.uncertain(score)))
                 .setReasonCodes(decision == Decision.APPROVE ? List.of()
                         : reasonCodes(featureNames, features, contributions.apply(features)))
                 .setModelName(modelName)

@@ -1,0 +1,64 @@
+package dev.fraudscorer.scorer.verdict;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fraudscorer.bundle.Manifest;
+import dev.fraudscorer.outlier.InputScreen;
+import dev.fraudscorer.schema.Decision;
+import dev.fraudscorer.schema.Transaction;
+import dev.fraudscorer.schema.Verdict;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every decision path: thresholds, the uncertain band, outliers, and reason codes only where a human looks. */
+class VerdictBuilderTest {
+
+    private static final Manifest.Thresholds THRESHOLDS = new Manifest.Thresholds(0.04, 0.40, "test");
+    private static final InputScreen SCREEN = new InputScreen(new Manifest.Screening(List.of(
+            new Manifest.FeatureStats("A", 50, 40, 55, 30), new Manifest.FeatureStats("B", 0, 0, 0.1, 0.3)),
+            6.0, 0.03, 0.04, "test"));
+    private static final double[] NORMAL = {60, 0};
+
+    private static Verdict build(double score, double[] x) {
+        final Transaction tx = Transaction.newBuilder().setTransactionId("t").setEventTime(Instant.EPOCH)
+                .setCustomerId("c").setTerminalId("p").setAmount(x[0]).build();
+        return VerdictBuilder.build(tx, score, "fraud", 1, THRESHOLDS, Instant.EPOCH, null, List.of("A", "B"), x,
+                features -> new double[] {0.5, -0.2, -1.0}, SCREEN);
+    }
+
+    @Test
+    void approveReviewDeclineAndTheUncertainBand() {
+        final Verdict approve = build(0.01, NORMAL);
+        assertEquals(Decision.APPROVE, approve.getDecision());
+        assertFalse(approve.getReviewRequired());
+        assertEquals(List.of(), approve.getReasonCodes());
+
+        final Verdict uncertain = build(0.035, NORMAL);
+        assertEquals(Decision.APPROVE, uncertain.getDecision());
+        assertTrue(uncertain.getReviewRequired(), "just below REVIEW: a human should look");
+
+        final Verdict review = build(0.04, NORMAL);
+        assertEquals(Decision.REVIEW, review.getDecision());
+        assertTrue(review.getReviewRequired());
+        assertEquals(List.of("A", "B"), review.getReasonCodes().stream().map(r -> r.getFeature()).toList(),
+                "largest contribution first; two inputs, so two codes");
+
+        final Verdict decline = build(0.9, NORMAL);
+        assertEquals(Decision.DECLINE, decline.getDecision());
+        assertFalse(decline.getOutlier());
+        assertEquals(10 * 1.349 / 40, decline.getAnomalyScore(), 1e-9, "A: |60 - 50| / (IQR 40 / 1.349)");
+    }
+
+    @Test
+    void anOutlierIsFlaggedWithTheFeaturesResponsibleAndNeedsReview() {
+        final Verdict v = build(0.01, new double[] {60, 3});
+        assertEquals(Decision.APPROVE, v.getDecision());
+        assertTrue(v.getOutlier());
+        assertEquals(List.of("B"), v.getOutlierFeatures());
+        assertEquals(10.0, v.getAnomalyScore(), 1e-9, "B: |3 - 0| / std 0.3");
+        assertTrue(v.getReviewRequired());
+    }
+}
