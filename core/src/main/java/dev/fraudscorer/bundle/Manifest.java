@@ -93,6 +93,12 @@ public record Manifest(int formatVersion, String modelName, FeatureSpec featureS
                         + review + " decline=" + decline);
             }
         }
+
+        /** A short stable id of this decision policy (values and rule), for verdicts and dashboards. */
+        public String id() {
+            final String text = Double.toString(review) + "|" + Double.toString(decline) + "|" + rule;
+            return ModelBundle.sha256(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12);
+        }
     }
 
     /** An input row and the score xgboost4j gave it. */

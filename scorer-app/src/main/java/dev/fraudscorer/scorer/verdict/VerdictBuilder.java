@@ -63,6 +63,7 @@ public final class VerdictBuilder {
                         : reasonCodes(featureNames, features, contributions.apply(features)))
                 .setModelName(modelName)
                 .setModelVersion(modelVersion)
+                .setThresholdsId(thresholds.id())
                 .setScoredAt(scoredAt)
                 .setTraceId(traceId)
                 .setFeatures(inputs)

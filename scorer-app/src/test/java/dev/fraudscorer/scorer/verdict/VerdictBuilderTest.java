@@ -35,6 +35,9 @@ class VerdictBuilderTest {
         assertEquals(Decision.APPROVE, approve.getDecision());
         assertFalse(approve.getReviewRequired());
         assertEquals(List.of(), approve.getReasonCodes());
+        assertEquals(THRESHOLDS.id(), approve.getThresholdsId());
+        assertEquals(12, approve.getThresholdsId().length());
+        assertFalse(THRESHOLDS.id().equals(new Manifest.Thresholds(0.04, 0.41, "test").id()));
 
         final Verdict uncertain = build(0.035, NORMAL);
         assertEquals(Decision.APPROVE, uncertain.getDecision());
