@@ -43,14 +43,6 @@ public final class TrustedKeys {
         return of(keys);
     }
 
-    public boolean isEmpty() {
-        return byId.isEmpty();
-    }
-
-    public java.util.Set<String> ids() {
-        return byId.keySet();
-    }
-
     /**
      * @throws IllegalArgumentException saying why, if {@code bundle} is not signed by a trusted key
      */

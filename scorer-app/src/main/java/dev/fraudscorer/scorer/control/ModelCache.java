@@ -97,9 +97,6 @@ public final class ModelCache {
         return out;
     }
 
-    public Optional<String> rejection(String name, int version) {
-        return Optional.ofNullable(rejected.get(key(name, version)));
-    }
 
     private LoadedModel load0(String name, int version, ModelVersion record) {
         final String key = key(name, version);

@@ -3,7 +3,6 @@ package dev.fraudscorer.scorer.control;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
 import dev.fraudscorer.topics.Topics;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -37,7 +36,7 @@ public final class ModelStores {
                         Serdes.ByteArray()).withLoggingDisabled(),
                 Topics.MODEL_REGISTRY.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-registry"),
-                () -> new StoreWriter(REGISTRY_STORE, ctx -> { }));
+                () -> new StoreWriter(REGISTRY_STORE));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CONTROL_STORE), Serdes.String(),
                         Serdes.ByteArray()).withLoggingDisabled(),
@@ -46,15 +45,13 @@ public final class ModelStores {
                 () -> new ControlWriter(controls.get(), versions.get(), cache));
     }
 
-    /** Writes each record into its store (a null value deletes) and then runs a side action. */
+    /** Writes each record into its store; a null value deletes. */
     private static final class StoreWriter implements Processor<String, byte[], Void, Void> {
         private final String storeName;
-        private final Consumer<Record<String, byte[]>> after;
         private KeyValueStore<String, byte[]> store;
 
-        StoreWriter(String storeName, Consumer<Record<String, byte[]>> after) {
+        StoreWriter(String storeName) {
             this.storeName = storeName;
-            this.after = after;
         }
 
         @Override
@@ -72,7 +69,6 @@ public final class ModelStores {
             } else {
                 store.put(record.key(), record.value());
             }
-            after.accept(record);
         }
     }
 

@@ -26,10 +26,6 @@ public final class TerminalGate {
         this.maxWaitMs = maxWait.toMillis();
     }
 
-    public TerminalWatermark watermark() {
-        return watermark;
-    }
-
     public Outcome await(long eventTimeMs) {
         final long needed = eventTimeMs - minDelayMs;
         final long now = watermark.current();
