@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** The scorer's own meters. Tag values are bounded: decisions, reasons, model versions. */
@@ -18,6 +20,16 @@ public final class ScorerMetrics {
     private final Clock clock;
     private final Timer scoringTime;
     private final Timer ingestToVerdict;
+    // Per-record meters, looked up by a small key instead of a builder and a registry search on every record.
+    private final Map<VerdictKey, Counter> verdicts = new ConcurrentHashMap<>();
+    private final Map<ShadowKey, Counter> shadowComparisons = new ConcurrentHashMap<>();
+    private final Map<ShadowKey, io.micrometer.core.instrument.DistributionSummary> shadowDiffs = new ConcurrentHashMap<>();
+
+    private record VerdictKey(dev.fraudscorer.schema.Decision decision, String model, int version) {
+    }
+
+    private record ShadowKey(int active, int shadow, boolean sameDecision) {
+    }
 
     public ScorerMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
@@ -46,9 +58,9 @@ public final class ScorerMetrics {
         if (lag >= 0) {
             ingestToVerdict.record(lag, TimeUnit.MILLISECONDS);
         }
-        Counter.builder("fraud_verdicts").tag("decision", verdict.getDecision().name())
-                .tag("model", verdict.getModelName()).tag("model_version", String.valueOf(verdict.getModelVersion()))
-                .register(registry).increment();
+        verdicts.computeIfAbsent(new VerdictKey(verdict.getDecision(), verdict.getModelName(), verdict.getModelVersion()),
+                k -> Counter.builder("fraud_verdicts").tag("decision", k.decision().name()).tag("model", k.model())
+                        .tag("model_version", String.valueOf(k.version())).register(registry)).increment();
     }
 
     /** Time a transaction waited for terminal history; READY (no wait) is counted without timing. */
@@ -62,13 +74,15 @@ public final class ScorerMetrics {
 
     /** Shadow agreement per (active, shadow) version pair: same-decision counts and the score difference. */
     public void shadowScored(int activeVersion, int shadowVersion, boolean sameDecision, double scoreDiff) {
-        final String a = String.valueOf(activeVersion);
-        final String b = String.valueOf(shadowVersion);
-        Counter.builder("fraud_shadow_comparisons").tag("model_version", a).tag("shadow_version", b)
-                .tag("same_decision", String.valueOf(sameDecision)).register(registry).increment();
-        io.micrometer.core.instrument.DistributionSummary.builder("fraud_shadow_score_diff")
-                .description("|active score - shadow score|").tag("model_version", a).tag("shadow_version", b)
-                .publishPercentiles(0.5, 0.99).register(registry).record(scoreDiff);
+        shadowComparisons.computeIfAbsent(new ShadowKey(activeVersion, shadowVersion, sameDecision),
+                k -> Counter.builder("fraud_shadow_comparisons").tag("model_version", String.valueOf(k.active()))
+                        .tag("shadow_version", String.valueOf(k.shadow()))
+                        .tag("same_decision", String.valueOf(k.sameDecision())).register(registry)).increment();
+        shadowDiffs.computeIfAbsent(new ShadowKey(activeVersion, shadowVersion, true),
+                k -> io.micrometer.core.instrument.DistributionSummary.builder("fraud_shadow_score_diff")
+                        .description("|active score - shadow score|").tag("model_version", String.valueOf(k.active()))
+                        .tag("shadow_version", String.valueOf(k.shadow())).publishPercentiles(0.5, 0.99)
+                        .register(registry)).record(scoreDiff);
     }
 
     public void shadowFailed(int shadowVersion) {
