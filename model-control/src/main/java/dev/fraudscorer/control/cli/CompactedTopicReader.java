@@ -21,18 +21,25 @@ final class CompactedTopicReader {
     }
 
     static <V> Map<String, V> readAll(String bootstrap, String topic, Deserializer<V> values) {
-        return readAll(bootstrap, topic, values, (kept, next) -> next);
+        final Map<String, V> latest = new LinkedHashMap<>();
+        forEach(bootstrap, topic, values, (key, value) -> {
+            if (value == null) {
+                latest.remove(key);
+            } else {
+                latest.put(key, value);
+            }
+        });
+        return latest;
     }
 
-    /** As {@link #readAll(String, String, Deserializer)}, keeping per key what {@code choose(kept, next)} returns. */
-    static <V> Map<String, V> readAll(String bootstrap, String topic, Deserializer<V> values,
-                                      java.util.function.BinaryOperator<V> choose) {
+    /** Every record from the beginning to the current end, in order per partition; a null value is a tombstone. */
+    static <V> void forEach(String bootstrap, String topic, Deserializer<V> values,
+                            java.util.function.BiConsumer<String, V> each) {
         final Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, dev.fraudscorer.topics.Topics.MAX_MODEL_RECORD_BYTES);
-        final Map<String, V> latest = new LinkedHashMap<>();
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
             final List<TopicPartition> partitions = consumer.partitionsFor(topic, DEADLINE).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -45,14 +52,9 @@ final class CompactedTopicReader {
                     throw new IllegalStateException("timed out reading " + topic);
                 }
                 for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() == null) {
-                        latest.remove(record.key());
-                    } else {
-                        latest.merge(record.key(), record.value(), choose);
-                    }
+                    each.accept(record.key(), record.value());
                 }
             }
         }
-        return latest;
     }
 }

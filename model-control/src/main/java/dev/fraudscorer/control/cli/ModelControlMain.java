@@ -79,9 +79,18 @@ public final class ModelControlMain {
         @Option(names = "--model-name", defaultValue = "fraud", description = "Default: ${DEFAULT-VALUE}")
         String modelName;
 
+        // Each command reads each topic at most once: a read starts a consumer and a registry client.
+        private Map<String, ModelVersion> versions;
+        private ModelControl applied;
+        private ModelControl latest;
+        private boolean controlRead;
+
         Map<String, ModelVersion> versions() {
-            final Serde<ModelVersion> serde = AvroSerdes.values(registryUrl);
-            return CompactedTopicReader.readAll(bootstrap, Topics.MODEL_REGISTRY.name(), serde.deserializer());
+            if (versions == null) {
+                final Serde<ModelVersion> serde = AvroSerdes.values(registryUrl);
+                versions = CompactedTopicReader.readAll(bootstrap, Topics.MODEL_REGISTRY.name(), serde.deserializer());
+            }
+            return versions;
         }
 
         /**
@@ -89,17 +98,33 @@ public final class ModelControlMain {
          * if an older one was replayed (scorers ignore that one, and so must the next generation number).
          */
         Optional<ModelControl> control() {
-            final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
-            return Optional.ofNullable(CompactedTopicReader.readAll(bootstrap, Topics.MODEL_CONTROL.name(),
-                    serde.deserializer(), (kept, next) -> next.getGeneration() >= kept.getGeneration() ? next : kept)
-                    .get(modelName));
+            readControl();
+            return Optional.ofNullable(applied);
         }
 
         /** The last record on the topic for this model, applied or not. */
         Optional<ModelControl> latestControlRecord() {
+            readControl();
+            return Optional.ofNullable(latest);
+        }
+
+        private void readControl() {
+            if (controlRead) {
+                return;
+            }
             final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
-            return Optional.ofNullable(CompactedTopicReader.readAll(bootstrap, Topics.MODEL_CONTROL.name(),
-                    serde.deserializer()).get(modelName));
+            CompactedTopicReader.forEach(bootstrap, Topics.MODEL_CONTROL.name(), serde.deserializer(), (key, value) -> {
+                if (!modelName.equals(key)) {
+                    return;
+                }
+                latest = value;
+                if (value == null) {
+                    applied = null;
+                } else if (applied == null || value.getGeneration() >= applied.getGeneration()) {
+                    applied = value;
+                }
+            });
+            controlRead = true;
         }
 
         Optional<ModelVersion> version(int version) {
