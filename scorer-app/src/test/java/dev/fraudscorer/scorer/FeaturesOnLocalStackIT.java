@@ -3,7 +3,6 @@ package dev.fraudscorer.scorer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fraudscorer.control.cli.ModelControlMain;
 import dev.fraudscorer.data.DatasetReader;
 import dev.fraudscorer.data.DatasetRow;
 import dev.fraudscorer.data.DefaultDataset;
@@ -73,9 +72,9 @@ class FeaturesOnLocalStackIT {
 
         final Path dir = Files.createTempDirectory(Path.of("target"), "features-stack-");
         try (LocalStack stack = LocalStack.start(LocalStack.Options.freePorts(dir))) {
-            assertEquals(0, cli(stack, "publish", ScorerTopologyTest.GOLDEN.toString(), "--signing-key",
-                    TestKeys.writeTrainer(dir.resolve("keys")).toString()));
-            assertEquals(0, cli(stack, "promote", "1"));
+            assertEquals(0, ScorerCluster.cli(stack, "publish", ScorerTopologyTest.GOLDEN.toString(), "--signing-key",
+                    TestKeys.writeTrainer(dir.resolve("keys")).toString()).code());
+            assertEquals(0, ScorerCluster.cli(stack, "promote", "1").code());
             final Path state = dir.resolve("scorer-state");
             final Map<String, Verdict> verdicts = new HashMap<>();
             final Map<String, Integer> counts = new HashMap<>();
@@ -203,12 +202,5 @@ class FeaturesOnLocalStackIT {
             }
         }
         return rows.size();
-    }
-
-    private static int cli(LocalStack stack, String... args) {
-        final String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-                java.util.stream.Stream.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url",
-                        stack.registryUrl())).toArray(String[]::new);
-        return ModelControlMain.commandLine().execute(all);
     }
 }

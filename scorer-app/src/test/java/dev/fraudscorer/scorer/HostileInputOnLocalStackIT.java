@@ -27,14 +27,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
@@ -92,12 +88,11 @@ class HostileInputOnLocalStackIT {
                         producer.send(record);
                     }
                 }
-                final ScorerCluster.CliResult published = ScorerCluster.run("publish", ScorerTopologyTest.GOLDEN.toString(),
-                        "--signing-key", TestKeys.writeTrainer(dir.resolve("keys")).toString(),
-                        "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl());
+                final ScorerCluster.CliResult published = ScorerCluster.cli(stack, "publish",
+                        ScorerTopologyTest.GOLDEN.toString(), "--signing-key",
+                        TestKeys.writeTrainer(dir.resolve("keys")).toString());
                 assertEquals(0, published.code(), published.err());
-                assertEquals(0, ScorerCluster.run("promote", "1", "--bootstrap-servers", stack.bootstrapServers(),
-                        "--registry-url", stack.registryUrl()).code());
+                assertEquals(0, ScorerCluster.cli(stack, "promote", "1").code());
                 final long serving = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (cache.lastServing("fraud").isEmpty()) {
                     assertTrue(System.nanoTime() < serving, "model active within 30 s");
@@ -120,7 +115,7 @@ class HostileInputOnLocalStackIT {
                         if (i == RECORDS / 5) {
                             // Baseline once producer, consumer and cache buffers are in use: the first fifth is warm-up.
                             producer.flush();
-                            readAll(stack, Topics.VERDICTS.name(), goodIds.size(), r -> { });
+                            ScorerCluster.readAll(stack, Topics.VERDICTS.name(), goodIds.size(), r -> { });
                             heapBefore = usedHeapAfterGc();
                         }
                         if (i % (RECORDS / BAD) == 37) {
@@ -145,11 +140,11 @@ class HostileInputOnLocalStackIT {
 
                 final Map<String, Integer> verdicts = new HashMap<>();
                 final var verdictReader = AvroSerdes.<Verdict>values(stack.registryUrl()).deserializer();
-                readAll(stack, Topics.VERDICTS.name(), goodIds.size(), r -> verdicts.merge(
+                ScorerCluster.readAll(stack, Topics.VERDICTS.name(), goodIds.size(), r -> verdicts.merge(
                         verdictReader.deserialize(r.topic(), r.value()).getTransactionId(), 1, Integer::sum));
                 final Map<String, String> dead = new HashMap<>();
                 final Map<String, String> why = new HashMap<>();
-                readAll(stack, Topics.DEAD_LETTERS.name(), BAD + EARLY, r -> {
+                ScorerCluster.readAll(stack, Topics.DEAD_LETTERS.name(), BAD + EARLY, r -> {
                     why.put(header(r, "test.marker"), header(r, DeadLetter.EXCEPTION) + ": " + header(r, DeadLetter.MESSAGE));
                     assertTrue(r.headers().lastHeader(DeadLetter.SOURCE_OFFSET) != null, "source offset header");
                     assertEquals(Topics.TRANSACTIONS.name(), header(r, DeadLetter.SOURCE_TOPIC));
@@ -193,7 +188,7 @@ class HostileInputOnLocalStackIT {
                 System.out.print(out);
                 assertTrue(out.toString().contains("replayed " + EARLY + " dead letters {NO_ACTIVE_MODEL=" + EARLY + "}"), out.toString());
                 final Map<String, Integer> after = new HashMap<>();
-                readAll(stack, Topics.VERDICTS.name(), goodIds.size() + EARLY, r -> after.merge(
+                ScorerCluster.readAll(stack, Topics.VERDICTS.name(), goodIds.size() + EARLY, r -> after.merge(
                         verdictReader.deserialize(r.topic(), r.value()).getTransactionId(), 1, Integer::sum));
                 assertTrue(IntStream.range(0, EARLY).allMatch(i -> after.getOrDefault("early-" + i, 0) == 1),
                         "each replayed transaction has one verdict");
@@ -266,33 +261,6 @@ class HostileInputOnLocalStackIT {
     private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
         final var h = r.headers().lastHeader(key);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static void readAll(LocalStack stack, String topic, int expected,
-                                java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        int seen = 0;
-        final long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            final List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            while (seen < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-                    each.accept(r);
-                    seen++;
-                }
-            }
-            // A little longer: anything beyond the expected count would be a duplicate or a stray.
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(2))) {
-                each.accept(r);
-            }
-        }
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

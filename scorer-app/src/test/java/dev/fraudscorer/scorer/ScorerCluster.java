@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -215,29 +216,52 @@ final class ScorerCluster implements AutoCloseable {
 
     /** Reasons of every dead letter so far, for failure messages. */
     static List<String> deadLetterReasons(LocalStack stack) {
+        final List<String> reasons = new ArrayList<>();
+        readAll(stack, Topics.DEAD_LETTERS.name(), 1, r -> {
+            final var h = r.headers().lastHeader("dlq.reason");
+            final var m = r.headers().lastHeader("dlq.message");
+            reasons.add((h == null ? "?" : new String(h.value())) + ": " + (m == null ? "" : new String(m.value())));
+        });
+        return reasons;
+    }
+
+    /**
+     * Reads {@code topic} from the beginning (read_committed) until {@code expected} records arrived or 90 s
+     * passed, then two more seconds: anything beyond the count would be a duplicate or a stray.
+     */
+    static void readAll(LocalStack stack, String topic, int expected,
+                                java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         final Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        final List<String> reasons = new ArrayList<>();
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        int seen = 0;
+        final long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            final List<TopicPartition> parts = consumer.partitionsFor(Topics.DEAD_LETTERS.name()).stream()
+            final List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            for (int i = 0; i < 10; i++) {
-                for (var r : consumer.poll(Duration.ofMillis(200))) {
-                    final var h = r.headers().lastHeader("dlq.reason");
-                    final var m = r.headers().lastHeader("dlq.message");
-                    reasons.add((h == null ? "?" : new String(h.value())) + ": " + (m == null ? "" : new String(m.value())));
+            while (seen < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+                    each.accept(r);
+                    seen++;
                 }
             }
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(2))) {
+                each.accept(r);
+            }
         }
-        return reasons;
     }
 
     /** Runs the model-control CLI against this stack; returns exit code and what it printed. */
     CliResult cli(String... args) {
+        return cli(stack, args);
+    }
+
+    /** The model-control CLI against {@code stack}. */
+    static CliResult cli(LocalStack stack, String... args) {
         final String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
                 java.util.stream.Stream.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url",
                         stack.registryUrl())).toArray(String[]::new);

@@ -53,9 +53,9 @@ class ScorerOnLocalStackIT {
     static void startStackAndScorer() throws Exception {
         final Path dir = Files.createTempDirectory(Path.of("target"), "local-stack-");
         stack = LocalStack.start(LocalStack.Options.freePorts(dir));
-        assertEquals(0, cli("publish", ScorerTopologyTest.GOLDEN.toString(), "--signing-key",
-                TestKeys.writeTrainer(dir.resolve("keys")).toString()));
-        assertEquals(0, cli("promote", "1"));
+        assertEquals(0, ScorerCluster.cli(stack, "publish", ScorerTopologyTest.GOLDEN.toString(), "--signing-key",
+                TestKeys.writeTrainer(dir.resolve("keys")).toString()).code());
+        assertEquals(0, ScorerCluster.cli(stack, "promote", "1").code());
         streams = ScorerMain.createStreams(new ScorerConfig(Map.of(
                 ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
                 ScorerConfig.REGISTRY_URL, stack.registryUrl(),
@@ -164,12 +164,5 @@ class ScorerOnLocalStackIT {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return props;
-    }
-
-    private static int cli(String... args) {
-        final String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-                java.util.stream.Stream.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url",
-                        stack.registryUrl())).toArray(String[]::new);
-        return ModelControlMain.commandLine().execute(all);
     }
 }

@@ -167,9 +167,7 @@ class ScorerTopologyTest {
         publish(1, goldenBytes());
         promote(1);
         final byte[] bundle = goldenBytes();
-        registry.pipeInput("fraud/2", VERSION.serializer().serialize("", ModelVersion.newBuilder()
-                .setModelName("fraud").setVersion(2).setBundle(ByteBuffer.wrap(bundle))
-                .setBundleSha256("0".repeat(64)).setPublishedAt(NOW).setPublishedBy("test").build()));
+        publish(2, bundle, "0".repeat(64), null, null);
 
         promote(2);
         send("c-1", tx("t-1", "c-1", 30.0));
@@ -330,15 +328,9 @@ class ScorerTopologyTest {
         final byte[] tampered = good.clone();
         tampered[tampered.length / 2] ^= 1;
         // Signed, then changed: the registry's sha256 is recomputed as an attacker would, the signature is not.
-        registry.pipeInput("fraud/2", VERSION.serializer().serialize("", ModelVersion.newBuilder()
-                .setModelName("fraud").setVersion(2).setBundle(ByteBuffer.wrap(tampered))
-                .setBundleSha256(ModelBundle.sha256(tampered)).setPublishedAt(NOW).setPublishedBy("test")
-                .setSignature(ByteBuffer.wrap(BundleSigning.sign(TestKeys.TRAINER.getPrivate(), good)))
-                .setSignedBy(BundleSigning.keyId(TestKeys.TRAINER.getPublic())).build()));
+        publish(2, tampered, ModelBundle.sha256(tampered), good, TestKeys.TRAINER);
         publish(3, good, TestKeys.STRANGER);
-        registry.pipeInput("fraud/4", VERSION.serializer().serialize("", ModelVersion.newBuilder()
-                .setModelName("fraud").setVersion(4).setBundle(ByteBuffer.wrap(good))
-                .setBundleSha256(ModelBundle.sha256(good)).setPublishedAt(NOW).setPublishedBy("test").build()));
+        publish(4, good, ModelBundle.sha256(good), null, null);
 
         for (int v = 2; v <= 4; v++) {
             promote(v);
@@ -407,11 +399,18 @@ class ScorerTopologyTest {
     }
 
     private void publish(int version, byte[] bundle, java.security.KeyPair signer) {
-        registry.pipeInput("fraud/" + version, VERSION.serializer().serialize("", ModelVersion.newBuilder()
-                .setModelName("fraud").setVersion(version).setBundle(ByteBuffer.wrap(bundle))
-                .setBundleSha256(ModelBundle.sha256(bundle)).setPublishedAt(NOW).setPublishedBy("test")
-                .setSignature(ByteBuffer.wrap(BundleSigning.sign(signer.getPrivate(), bundle)))
-                .setSignedBy(BundleSigning.keyId(signer.getPublic())).build()));
+        publish(version, bundle, ModelBundle.sha256(bundle), bundle, signer);
+    }
+
+    /** A registry record as anyone with topic access could write it: any sha256, any signed bytes, or unsigned. */
+    private void publish(int version, byte[] bundle, String sha256, byte[] signedBytes, java.security.KeyPair signer) {
+        final ModelVersion.Builder record = ModelVersion.newBuilder().setModelName("fraud").setVersion(version)
+                .setBundle(ByteBuffer.wrap(bundle)).setBundleSha256(sha256).setPublishedAt(NOW).setPublishedBy("test");
+        if (signer != null) {
+            record.setSignature(ByteBuffer.wrap(BundleSigning.sign(signer.getPrivate(), signedBytes)))
+                    .setSignedBy(BundleSigning.keyId(signer.getPublic()));
+        }
+        registry.pipeInput("fraud/" + version, VERSION.serializer().serialize("", record.build()));
     }
 
     private long generation;
