@@ -56,7 +56,8 @@ class ModelLifecycleOnLocalStackIT {
 
                 final java.util.Set<String> got = seen.stream().map(ScorerCluster.Seen::transactionId)
                         .collect(Collectors.toSet());
-                assertEquals(load.sent.get(), seen.size(), "one verdict per input; missing "
+                // The message is built only on failure: reading the dead letters takes seconds.
+                assertEquals(load.sent.get(), seen.size(), () -> "one verdict per input; missing "
                         + IntStream.range(0, (int) load.sent.get()).mapToObj(i -> "r-" + i).filter(id -> !got.contains(id))
                         .limit(5).toList() + ", dead letters " + ScorerCluster.deadLetterReasons(stack));
                 assertEquals(seen.size(), seen.stream().map(ScorerCluster.Seen::transactionId).distinct().count(),
