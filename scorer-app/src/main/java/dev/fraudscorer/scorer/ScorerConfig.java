@@ -133,6 +133,11 @@ public final class ScorerConfig extends AbstractConfig {
         // what one fetch brings. Small fetches keep that to hours of this dataset's event time, far inside the
         // delay of terminal windows, which read other partitions' history (see README, Architecture).
         props.put(StreamsConfig.mainConsumerPrefix("max.partition.fetch.bytes"), 128 * 1024);
+        // Failures outside our own try/catch dead-letter the input record instead of stopping the stream thread.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                dev.fraudscorer.scorer.validate.ProcessingErrorToDeadLetter.class);
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                dev.fraudscorer.scorer.validate.ProductionErrorToDeadLetter.class);
         props.putAll(originalsWithPrefix(STREAMS_PREFIX));
         return props;
     }

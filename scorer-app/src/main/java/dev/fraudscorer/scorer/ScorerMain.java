@@ -122,6 +122,7 @@ public final class ScorerMain implements Callable<Integer> {
                 cache, metrics, Clock.systemUTC());
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());
+        props.put(dev.fraudscorer.scorer.validate.StreamErrors.METRICS_CONFIG, metrics);
         return new KafkaStreams(topology, props);
     }
 

@@ -53,6 +53,7 @@ class ScorerTopologyTest {
     private static final PlainAvroSerde<ModelControl> CONTROL = new PlainAvroSerde<>(ModelControl.getClassSchema());
     private static final PlainAvroSerde<ModelVersion> VERSION = new PlainAvroSerde<>(ModelVersion.getClassSchema());
     private static final PlainAvroSerde<FraudLabel> LABEL = new PlainAvroSerde<>(FraudLabel.getClassSchema());
+    private static final String UNWRITABLE = "t-unwritable";
     private static final long HOUR = 3600_000L;
     private static final long DAY = 24 * HOUR;
 
@@ -69,7 +70,14 @@ class ScorerTopologyTest {
     void startDriver() {
         final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         final ScorerConfig config = new ScorerConfig(Map.of());
-        final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(TX::deserializer, VERDICT,
+        // The verdict serde fails for one transaction id, as a registry outage or a schema bug would for real.
+        final var verdictSerde = org.apache.kafka.common.serialization.Serdes.serdeFrom((topic, v) -> {
+            if (UNWRITABLE.equals(v.getTransactionId())) {
+                throw new org.apache.kafka.common.errors.SerializationException("schema registry said no");
+            }
+            return VERDICT.serializer().serialize(topic, v);
+        }, VERDICT.deserializer());
+        final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(TX::deserializer, verdictSerde,
                 CONTROL::deserializer, VERSION::deserializer, LABEL::deserializer),
                 new ModelCache(TestKeys.trusted(), config.featureCapabilities(), (k, r) -> rejections.add(k)),
                 ScorerMetrics.discarding(), clock);
@@ -110,6 +118,27 @@ class ScorerTopologyTest {
         assertEquals("fraud", verdict.getModelName());
         assertTrue(verdict.getScore() > 0 && verdict.getScore() < 1);
         assertEquals(NOW, verdict.getScoredAt());
+    }
+
+    @Test
+    void aVerdictThatCannotBeWrittenDeadLettersItsTransactionAndTheStreamContinues() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        final byte[] unwritable = TX.serializer().serialize("", tx(UNWRITABLE, "c-2", 20.0));
+
+        send("c-1", tx("t-1", "c-1", 10.0));
+        transactions.pipeInput(new TestRecord<>("c-2".getBytes(StandardCharsets.UTF_8), unwritable));
+        send("c-3", tx("t-3", "c-3", 30.0));
+
+        assertEquals(List.of("t-1", "t-3"), verdicts.readValuesToList().stream()
+                .map(v -> VERDICT.deserializer().deserialize("", v).getTransactionId()).toList());
+        final var dead = deadLetters.readRecord();
+        assertTrue(deadLetters.isEmpty(), "one dead letter");
+        assertEquals("VERDICT_WRITE_FAILED", header(dead.headers(), DeadLetter.REASON));
+        assertArrayEquals(unwritable, dead.value(), "the transaction as read, ready for replay");
+        assertArrayEquals("c-2".getBytes(StandardCharsets.UTF_8), dead.key());
+        assertEquals("1", header(dead.headers(), DeadLetter.SOURCE_OFFSET));
+        assertTrue(header(dead.headers(), DeadLetter.MESSAGE).contains("schema registry said no"));
     }
 
     @Test

@@ -94,6 +94,12 @@ public final class ScorerMetrics {
         Counter.builder("fraud_dead_letters").tag("reason", reason.name()).register(registry).increment();
     }
 
+    /** A failure Kafka Streams' error handlers saw (outside our own try/catch), by reason and processor node. */
+    public void streamError(DeadLetter.Reason reason, String node) {
+        Counter.builder("fraud_stream_errors").tag("reason", reason.name()).tag("node", String.valueOf(node))
+                .register(registry).increment();
+    }
+
     public void modelRejected(String modelKey) {
         Counter.builder("fraud_model_rejections").tag("model", modelKey.substring(0, modelKey.indexOf('/')))
                 .register(registry).increment();

@@ -24,7 +24,11 @@ public record DeadLetter(Reason reason, String message, String exceptionClass) {
         /** No verified model is active for the configured model name. */
         NO_ACTIVE_MODEL,
         /** The model failed on this record. */
-        SCORING_FAILED
+        SCORING_FAILED,
+        /** An unexpected exception in a processor on the verdict path (a bug, not bad input). */
+        PROCESSING_FAILED,
+        /** The verdict could not be serialised or sent; the transaction is kept here instead. */
+        VERDICT_WRITE_FAILED
     }
 
     public static final String REASON = "dlq.reason";
@@ -40,6 +44,14 @@ public record DeadLetter(Reason reason, String message, String exceptionClass) {
 
     public static DeadLetter of(Reason reason, Throwable error) {
         return new DeadLetter(reason, String.valueOf(error.getMessage()), error.getClass().getName());
+    }
+
+    /** The dead letter for an input record: its original key, value and headers plus {@code dlq.*} headers. */
+    public org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record(String deadLetterTopic, byte[] key,
+            byte[] value, Headers original, String topic, int partition, long offset) {
+        final Headers headers = new org.apache.kafka.common.header.internals.RecordHeaders(original.toArray());
+        addTo(headers, topic, partition, offset);
+        return new org.apache.kafka.clients.producer.ProducerRecord<>(deadLetterTopic, null, key, value, headers);
     }
 
     public void addTo(Headers headers, String topic, int partition, long offset) {
