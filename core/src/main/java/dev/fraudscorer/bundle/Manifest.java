@@ -116,8 +116,29 @@ public record Manifest(int formatVersion, String modelName, FeatureSpec featureS
                             double uncertainTo, String rule) {
     }
 
-    /** One input's reference statistics on the training window. */
+    /**
+     * One input's reference statistics on the training window. {@code binEdges} (upper edges, ascending; the last bin
+     * is open) and {@code binShares} (share of training rows per bin, one more than the edges) are the reference
+     * distribution drift is measured against; both are absent in bundles made before drift existed.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record FeatureStats(String name, double median, double iqr, double mean, double std) {
+    public record FeatureStats(String name, double median, double iqr, double mean, double std, double[] binEdges,
+                               double[] binShares) {
+        public FeatureStats(String name, double median, double iqr, double mean, double std) {
+            this(name, median, iqr, mean, std, null, null);
+        }
+
+        /** Index of the bin {@code x} falls in: the first edge it does not exceed, else the open last bin. */
+        public int bin(double x) {
+            int i = 0;
+            while (i < binEdges.length && x > binEdges[i]) {
+                i++;
+            }
+            return i;
+        }
+
+        public boolean hasBins() {
+            return binEdges != null && binShares != null && binShares.length == binEdges.length + 1;
+        }
     }
 }

@@ -88,8 +88,14 @@ public final class InputScreen {
             Arrays.sort(column);
             final double mean = Arrays.stream(column).average().orElse(0);
             final double std = Math.sqrt(Arrays.stream(column).map(v -> (v - mean) * (v - mean)).average().orElse(0));
+            final double[] edges = decileEdges(column);
+            final double[] shares = new double[edges.length + 1];
+            final Manifest.FeatureStats binned = new Manifest.FeatureStats(names.get(f), 0, 0, 0, 0, edges, shares);
+            for (double v : column) {
+                shares[binned.bin(v)] += 1.0 / column.length;
+            }
             stats.add(new Manifest.FeatureStats(names.get(f), quantile(column, 0.5),
-                    quantile(column, 0.75) - quantile(column, 0.25), mean, std));
+                    quantile(column, 0.75) - quantile(column, 0.25), mean, std, edges, shares));
         }
         final Manifest.Screening provisional = new Manifest.Screening(stats, Double.POSITIVE_INFINITY, 0, 0, "");
         final InputScreen screen = new InputScreen(provisional);
@@ -100,6 +106,12 @@ public final class InputScreen {
                         + " most unusual training-window inputs; review_required: REVIEW, outliers, and scores in"
                         + " [%.4f, %.4f), just below the REVIEW threshold", threshold, TRAINING_OUTLIER_SHARE * 100,
                 uncertainShare * reviewThreshold, reviewThreshold));
+    }
+
+    /** Distinct deciles of a sorted column: drift bins (fewer where values repeat, e.g. binary flags). */
+    private static double[] decileEdges(double[] sorted) {
+        return java.util.stream.IntStream.rangeClosed(1, 9).mapToDouble(d -> quantile(sorted, d / 10.0)).distinct()
+                .filter(e -> sorted.length > 0 && e < sorted[sorted.length - 1]).toArray();
     }
 
     /** Linear-interpolated quantile of sorted values. */

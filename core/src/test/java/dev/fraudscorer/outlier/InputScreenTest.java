@@ -44,4 +44,31 @@ class InputScreenTest {
         assertFalse(screen.uncertain(0.029));
         assertTrue(s.rule().contains("robust z-score"));
     }
+
+    @Test
+    void referenceBinsGiveNearZeroPsiForTheSameDistributionAndALargeOneForAShift() {
+        final Random random = new Random(2);
+        final double[][] train = new double[20_000][];
+        for (int i = 0; i < train.length; i++) {
+            train[i] = new double[] {Math.exp(3 + random.nextGaussian()), random.nextDouble() < 0.02 ? 1 : 0};
+        }
+        final Manifest.Screening s = InputScreen.fit(train, List.of("AMOUNT", "FLAG"), 0.04, 0.75);
+        final Manifest.FeatureStats amount = s.features().get(0);
+        final Manifest.FeatureStats flag = s.features().get(1);
+        assertEquals(9, amount.binEdges().length, "deciles of a continuous feature");
+        assertEquals(1.0, java.util.Arrays.stream(amount.binShares()).sum(), 1e-9);
+        assertEquals(0.1, amount.binShares()[3], 0.005);
+        assertEquals(0, flag.binEdges().length > 1 ? -1 : 0, "a binary flag has at most one edge");
+        assertEquals(0.98, flag.binShares()[0], 0.01);
+
+        final long[] same = new long[amount.binShares().length];
+        final long[] shifted = new long[amount.binShares().length];
+        for (int i = 0; i < 5_000; i++) {
+            same[amount.bin(Math.exp(3 + random.nextGaussian()))]++;
+            shifted[amount.bin(Math.exp(3.5 + random.nextGaussian()))]++;
+        }
+        assertTrue(Psi.of(same, amount.binShares()) < 0.02, () -> "same: " + Psi.of(same, amount.binShares()));
+        assertTrue(Psi.of(shifted, amount.binShares()) > 0.2, () -> "shifted: " + Psi.of(shifted, amount.binShares()));
+        assertEquals(0.0, Psi.of(new long[amount.binShares().length], amount.binShares()), "no data, no drift");
+    }
 }

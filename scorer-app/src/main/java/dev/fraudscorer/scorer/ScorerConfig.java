@@ -33,6 +33,10 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String TRUSTED_KEYS = "model.trusted.keys";
     public static final String STATUS_INTERVAL_MS = "status.interval.ms";
     public static final String INSTANCE_ID = "instance.id";
+    public static final String LABEL_WINDOW_DAYS = "metrics.label.window.days";
+    public static final String DRIFT_WINDOW_RECORDS = "metrics.drift.window.records";
+    public static final String OTLP_ENDPOINT = "tracing.otlp.endpoint";
+    public static final String TRACE_SAMPLE_RATIO = "tracing.sample.ratio";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef DEF = new ConfigDef()
@@ -73,6 +77,15 @@ public final class ScorerConfig extends AbstractConfig {
                     "Terminal windows must end at least this many days back: terminal history reaches every instance"
                             + " through a global store, and a transaction waits until that store is complete up to this"
                             + " far before it.")
+            .define(LABEL_WINDOW_DAYS, Type.INT, 7, Range.atLeast(1), Importance.LOW,
+                    "Live precision/recall: event-time days a verdict waits for its fraud label; a flagged verdict with"
+                            + " no fraud label by then counts as a false positive (fraud_label_outcomes).")
+            .define(DRIFT_WINDOW_RECORDS, Type.INT, 5_000, Range.atLeast(10), Importance.LOW,
+                    "Inputs per drift window: fraud_feature_drift_psi is recomputed after each this many.")
+            .define(OTLP_ENDPOINT, Type.STRING, "", Importance.LOW,
+                    "OTLP/gRPC endpoint for traces, e.g. http://127.0.0.1:4317; empty (default) means tracing off.")
+            .define(TRACE_SAMPLE_RATIO, Type.DOUBLE, 0.01, Range.between(0.0, 1.0), Importance.LOW,
+                    "Share of scored records traced (parent-based: a sampled upstream trace is always followed).")
             .define(TERMINAL_MAX_WAIT_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
                     "Longest a transaction waits for terminal history to catch up; after a timeout it is scored on"
                             + " the history there is (counted in fraud_terminal_history_wait{outcome=STALE}).");

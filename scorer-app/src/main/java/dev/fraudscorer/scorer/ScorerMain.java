@@ -6,12 +6,8 @@ import dev.fraudscorer.schema.ModelVersion;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import dev.fraudscorer.scorer.control.ModelCache;
-import dev.fraudscorer.scorer.metrics.HealthServer;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.topics.AvroSerdes;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,11 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -72,54 +65,29 @@ public final class ScorerMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final ScorerConfig config = new ScorerConfig(properties());
-        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        final ScorerMetrics metrics = new ScorerMetrics(registry, Clock.systemUTC());
-        final ModelCache cache = new ModelCache(config.trustedKeys(), config.featureCapabilities(),
-                (key, reason) -> metrics.modelRejected(key));
-        final KafkaStreams streams = createStreams(config, cache, metrics);
-        final AtomicReference<Throwable> fatal = new AtomicReference<>();
-        streams.setUncaughtExceptionHandler(e -> {
-            // Per-record problems never get here (they become dead letters); what does is infrastructure failure,
-            // where stopping and letting the supervisor restart us is the honest answer.
-            LOG.error("stream thread failed; shutting the client down", e);
-            fatal.set(e);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        final CountDownLatch stopped = new CountDownLatch(1);
-        streams.setStateListener((now, before) -> {
-            LOG.info("streams state {} -> {}", before, now);
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                stopped.countDown();
-            }
-        });
-        new KafkaStreamsMetrics(streams).bindTo(registry);
-        try (HealthServer health = new HealthServer(config.getInt(ScorerConfig.METRICS_PORT), registry::scrape,
-                () -> streams.state().isRunningOrRebalancing(),
-                () -> streams.state() == KafkaStreams.State.RUNNING && cache.lastServing(config.modelName()).isPresent())) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                streams.close(java.time.Duration.ofSeconds(30));
-                stopped.countDown();
-            }, "scorer-shutdown"));
-            streams.start();
-            final StatusReporter status = StatusReporter.start(config, cache, streams);
-            Runtime.getRuntime().addShutdownHook(new Thread(status::close, "status-shutdown"));
-            System.out.printf("scorer started: application.id=%s, metrics http://127.0.0.1:%d/metrics%n",
-                    config.getString(ScorerConfig.APPLICATION_ID), health.port());
-            System.out.flush();
-            stopped.await();
-        }
-        return fatal.get() == null ? 0 : 1;
+        final ScorerProcess scorer = ScorerProcess.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(scorer::close, "scorer-shutdown"));
+        System.out.printf("scorer started: application.id=%s, metrics http://127.0.0.1:%d/metrics (also /health,"
+                + " /ready)%n", config.getString(ScorerConfig.APPLICATION_ID), scorer.metricsPort());
+        System.out.flush();
+        return scorer.awaitStopped() == null ? 0 : 1;
     }
 
     /** The production wiring: the topology with Apicurio-backed Avro codecs, as a KafkaStreams client. */
     public static KafkaStreams createStreams(ScorerConfig config, ModelCache cache, ScorerMetrics metrics) {
+        return createStreams(config, cache, metrics, dev.fraudscorer.scorer.score.Tracing.off());
+    }
+
+    public static KafkaStreams createStreams(ScorerConfig config, ModelCache cache, ScorerMetrics metrics,
+                                             dev.fraudscorer.scorer.score.Tracing tracing) {
+        cache.onServingChange(metrics::servingChanged);
         final String url = config.getString(ScorerConfig.REGISTRY_URL);
         final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(
                 () -> AvroSerdes.<Transaction>values(url).deserializer(), AvroSerdes.<Verdict>values(url),
                 () -> AvroSerdes.<ModelControl>values(url).deserializer(),
                 () -> AvroSerdes.<ModelVersion>values(url).deserializer(),
                 () -> AvroSerdes.<FraudLabel>values(url).deserializer()),
-                cache, metrics, Clock.systemUTC());
+                cache, metrics, Clock.systemUTC(), tracing);
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());
         props.put(dev.fraudscorer.scorer.validate.StreamErrors.METRICS_CONFIG, metrics);

@@ -20,6 +20,9 @@ import dev.fraudscorer.scorer.validate.Routed;
 import dev.fraudscorer.scorer.validate.TransactionValidator;
 import dev.fraudscorer.scorer.validate.ValidateProcessor;
 import dev.fraudscorer.topics.Topics;
+import dev.fraudscorer.scorer.verdict.LabelOutcomeProcessor;
+import dev.fraudscorer.scorer.verdict.VerdictOutcomes;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -28,6 +31,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -35,6 +39,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
  * The scorer's topology, built by one function for {@code main} and tests alike:
@@ -59,6 +64,11 @@ public final class ScorerTopology {
 
     public static Topology build(ScorerConfig config, AvroCodecs codecs, ModelCache cache, ScorerMetrics metrics,
                                  Clock clock) {
+        return build(config, codecs, cache, metrics, clock, dev.fraudscorer.scorer.score.Tracing.off());
+    }
+
+    public static Topology build(ScorerConfig config, AvroCodecs codecs, ModelCache cache, ScorerMetrics metrics,
+                                 Clock clock, dev.fraudscorer.scorer.score.Tracing tracing) {
         final StreamsBuilder builder = new StreamsBuilder();
         ModelStores.addTo(builder, codecs.controls(), codecs.versions(), cache);
         // One per topology, shared by its stream threads and its global thread.
@@ -66,6 +76,8 @@ public final class ScorerTopology {
                 Duration.ofDays(config.getInt(ScorerConfig.TERMINAL_MIN_DELAY_DAYS)),
                 Duration.ofMillis(config.getLong(ScorerConfig.TERMINAL_MAX_WAIT_MS)));
         FeatureStores.addTo(builder, config.getInt(ScorerConfig.TERMINAL_HISTORY_DAYS), terminalHistory);
+        builder.addStateStore(VerdictOutcomes.storeBuilder());
+        final long labelWindowMs = Duration.ofDays(config.getInt(ScorerConfig.LABEL_WINDOW_DAYS)).toMillis();
         final Produced<Bytes, byte[]> toTerminalEvents = Produced.with(Serdes.Bytes(), Serdes.ByteArray())
                 .withStreamPartitioner(ToTerminalEvents.partitioner());
         final TransactionValidator validator = new TransactionValidator(config.getDouble(ScorerConfig.MAX_AMOUNT),
@@ -92,8 +104,8 @@ public final class ScorerTopology {
         final Map<String, KStream<byte[], Routed<Verdict>>> scored = valid
                 .processValues(() -> new ScoreProcessor(new ActiveModelResolver(config.modelName(), codecs.controls().get(),
                         codecs.versions().get(), cache), metrics, clock, config.getInt(ScorerConfig.CUSTOMER_HISTORY_DAYS),
-                        terminalHistory),
-                        Named.as("score"), FeatureStores.CUSTOMER_STORE)
+                        terminalHistory, labelWindowMs, tracing),
+                        Named.as("score"), FeatureStores.CUSTOMER_STORE, VerdictOutcomes.STORE)
                 .split(Named.as("scored-"))
                 .branch((key, routed) -> routed.isOk(), Branched.as("ok"))
                 .defaultBranch(Branched.as("failed"));
@@ -103,13 +115,14 @@ public final class ScorerTopology {
         scored.get("scored-ok")
                 .mapValues(Routed::value, Named.as("verdict"))
                 .to(Topics.VERDICTS.name(), Produced.with(Serdes.ByteArray(), codecs.verdicts()).withName("verdict-sink"));
-        addLabels(builder, codecs, metrics, clock, toTerminalEvents, terminalHistory);
+        addLabels(builder, codecs, metrics, clock, toTerminalEvents, terminalHistory, config.modelName(), labelWindowMs);
         return builder.build();
     }
 
     /** fraud-labels → terminal history, so terminal risk counts a fraud once its label has arrived. */
     private static void addLabels(StreamsBuilder builder, AvroCodecs codecs, ScorerMetrics metrics, Clock clock,
-                                  Produced<Bytes, byte[]> toTerminalEvents, TerminalHistory terminalHistory) {
+                                  Produced<Bytes, byte[]> toTerminalEvents, TerminalHistory terminalHistory,
+                                  String modelName, long labelWindowMs) {
         final Map<String, KStream<byte[], Routed<FraudLabel>>> labels = builder
                 .stream(Topics.FRAUD_LABELS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("labels-source"))
@@ -126,6 +139,16 @@ public final class ScorerTopology {
                         label.getTransactionTime().toEpochMilli(), label.getTransactionId(), label.getFraud()),
                         label -> label.getLabelledAt().toEpochMilli(), clock, terminalHistory.recent()), Named.as("label-entry"))
                 .to(Topics.TERMINAL_EVENTS.name(), toTerminalEvents.withName("label-terminal-events-sink"));
+        // Labels are keyed by terminal; re-keyed by customer they land on the partition, and so the task, that
+        // scored the transaction, where its verdict waits in the outcome store.
+        labels.get("labels-ok")
+                .map((key, routed) -> KeyValue.pair(routed.value().getCustomerId().getBytes(StandardCharsets.UTF_8),
+                        VerdictOutcomes.encodeLabel(routed.value().getTransactionTime().toEpochMilli(),
+                                routed.value().getTransactionId(), routed.value().getFraud())), Named.as("label-by-customer"))
+                .repartition(Repartitioned.<byte[], byte[]>as("labels-by-customer").withKeySerde(Serdes.ByteArray())
+                        .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(Topics.TRANSACTIONS.partitions()))
+                .process(() -> new LabelOutcomeProcessor(metrics, modelName, labelWindowMs), Named.as("label-outcome"),
+                        VerdictOutcomes.STORE);
     }
 
 }

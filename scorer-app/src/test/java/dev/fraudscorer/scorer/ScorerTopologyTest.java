@@ -65,6 +65,10 @@ class ScorerTopologyTest {
     private TestOutputTopic<byte[], byte[]> verdicts;
     private TestOutputTopic<byte[], byte[]> deadLetters;
     private final List<String> rejections = new ArrayList<>();
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    private final CollectingSpanExporter spans = new CollectingSpanExporter();
+    private dev.fraudscorer.scorer.score.Tracing tracing;
 
     @BeforeEach
     void startDriver() {
@@ -77,10 +81,12 @@ class ScorerTopologyTest {
             }
             return VERDICT.serializer().serialize(topic, v);
         }, VERDICT.deserializer());
+        final ModelCache cache = new ModelCache(TestKeys.trusted(), config.featureCapabilities(), (k, r) -> rejections.add(k));
+        final ScorerMetrics metrics = new ScorerMetrics(meters, clock, 10);
+        cache.onServingChange(metrics::servingChanged);
+        tracing = dev.fraudscorer.scorer.score.Tracing.exportingTo(spans, 1.0);
         final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(TX::deserializer, verdictSerde,
-                CONTROL::deserializer, VERSION::deserializer, LABEL::deserializer),
-                new ModelCache(TestKeys.trusted(), config.featureCapabilities(), (k, r) -> rejections.add(k)),
-                ScorerMetrics.discarding(), clock);
+                CONTROL::deserializer, VERSION::deserializer, LABEL::deserializer), cache, metrics, clock, tracing);
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/scorer-ttd-" + System.nanoTime());
@@ -100,7 +106,99 @@ class ScorerTopologyTest {
             assertTrue(deadLetters.isEmpty(), "unasserted dead letters left");
         } finally {
             driver.close();
+            tracing.close();
         }
+    }
+
+    @Test
+    void labelsJoinVerdictsInEventTimeIntoOutcomesPerVersion() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        final Instant t0 = Instant.parse("2018-08-01T10:00:00Z");
+        // t-6's label arrives before its verdict: it waits for it.
+        label("t-6", "c-6", t0, true);
+        final Map<String, Boolean> flagged = new java.util.HashMap<>();
+        for (int i = 1; i <= 6; i++) {
+            send("c-" + i, at(tx("t-" + i, "c-" + i, i == 1 ? 9_000 : 20.0 * i), t0));
+        }
+        verdicts.readValuesToList().forEach(v -> {
+            final Verdict verdict = VERDICT.deserializer().deserialize("", v);
+            flagged.put(verdict.getTransactionId(), verdict.getDecision() != Decision.APPROVE);
+        });
+        label("t-1", "c-1", t0, true);
+        label("t-2", "c-2", t0, true);
+        // Eight days later in event time the label window (7 days) of t-3..t-5 is closed: unlabelled means genuine.
+        send("c-9", at(tx("t-9", "c-9", 15.0), t0.plus(java.time.Duration.ofDays(8))));
+        verdicts.readValue();
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(11));
+
+        final Map<String, Integer> expected = new java.util.TreeMap<>();
+        for (String id : List.of("t-1", "t-2", "t-6")) {
+            expected.merge(flagged.get(id) ? "tp" : "fn", 1, Integer::sum);
+        }
+        for (String id : List.of("t-3", "t-4", "t-5")) {
+            expected.merge(flagged.get(id) ? "fp" : "tn", 1, Integer::sum);
+        }
+        final Map<String, Integer> counted = new java.util.TreeMap<>();
+        meters.find("fraud_label_outcomes").tag("model_version", "1").counters()
+                .forEach(c -> counted.put(c.getId().getTag("outcome"), (int) c.count()));
+        assertEquals(expected, counted, "t-9 is still inside its window");
+    }
+
+    @Test
+    void servingDriftAndOutlierMetersFollowWhatServes() throws Exception {
+        final ModelBundle golden = ModelBundle.readFrom(GOLDEN);
+        final Manifest m = golden.manifest();
+        final double[][] reference = m.referenceRows().stream().map(Manifest.ReferenceRow::features).toArray(double[][]::new);
+        final Manifest screened = new Manifest(m.formatVersion(), m.modelName(), m.featureSpec(), m.modelFile(),
+                m.modelSha256(), m.objective(), m.params(), m.rounds(), m.training(), m.metrics(), m.protocol(),
+                m.thresholds(), m.referenceRows(), m.versions(), dev.fraudscorer.outlier.InputScreen.fit(reference,
+                m.featureSpec().names(), m.thresholds().review(), 0.75));
+        publish(1, goldenBytes());
+        publish(2, new ModelBundle(screened, golden.model()).toBytes());
+        promote(1);
+        send("c-1", tx("t-1", "c-1", 10.0));
+        control(ModelControl.newBuilder().setActiveVersion(2).setPreviousVersion(1));
+        for (int i = 0; i < 10; i++) {
+            send("c-" + i, tx("t-x" + i, "c-" + i, i == 0 ? 500_000.0 : 20.0));
+        }
+        assertEquals(11, verdicts.readValuesToList().size());
+
+        assertEquals(2.0, meters.get("fraud_model_swaps").counter().count());
+        assertEquals(1.0, meters.get("fraud_model_serving").tag("role", "active").tag("version", "2").gauge().value());
+        assertEquals(1.0, meters.get("fraud_model_serving").tag("role", "previous").tag("version", "1").gauge().value());
+        assertTrue(meters.find("fraud_model_serving").tag("role", "active").tag("version", "1").gauges().isEmpty(),
+                "the old active row is gone");
+        assertEquals(1.0, meters.get("fraud_outliers").tag("model_version", "2").counter().count());
+        // A window of 10 inputs (this test's setting) closed: one PSI per feature of version 2; version 1 has no bins.
+        assertEquals(m.featureSpec().size(), meters.find("fraud_feature_drift_psi").tag("model_version", "2").gauges().size());
+        assertTrue(meters.get("fraud_feature_drift_psi").tag("feature", "TX_AMOUNT").gauge().value() > 0);
+        assertTrue(meters.find("fraud_feature_drift_psi").tag("model_version", "1").gauges().isEmpty());
+    }
+
+    @Test
+    void aScoringSpanContinuesTheInputsTraceAndTheVerdictCarriesIt() throws Exception {
+        publish(1, goldenBytes());
+        promote(1);
+        final String parentTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        final String parentSpan = "00f067aa0ba902b7";
+        final var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add("traceparent", ("00-" + parentTrace + "-" + parentSpan + "-01").getBytes(StandardCharsets.UTF_8));
+        transactions.pipeInput(new TestRecord<>("c-1".getBytes(StandardCharsets.UTF_8),
+                TX.serializer().serialize("", tx("t-1", "c-1", 42.0)), headers));
+
+        final var record = verdicts.readRecord();
+        final Verdict verdict = VERDICT.deserializer().deserialize("", record.value());
+        assertEquals(1, spans.spans.size());
+        final var span = spans.spans.get(0);
+        assertEquals(parentTrace, span.getTraceId());
+        assertEquals(parentSpan, span.getParentSpanId());
+        assertEquals(1L, span.getAttributes().get(dev.fraudscorer.scorer.score.Tracing.MODEL_VERSION));
+        assertEquals(verdict.getDecision().name(), span.getAttributes().get(dev.fraudscorer.scorer.score.Tracing.DECISION));
+        assertEquals(verdict.getOutlier(), span.getAttributes().get(dev.fraudscorer.scorer.score.Tracing.OUTLIER));
+        assertEquals("00-" + parentTrace + "-" + span.getSpanId() + "-01", header(record.headers(), "traceparent"),
+                "the verdict continues from the scoring span");
+        assertEquals(parentTrace, verdict.getTraceId());
     }
 
     @Test
@@ -454,6 +552,12 @@ class ScorerTopologyTest {
                 .setReason("test").setIssuedAt(NOW).setGeneration(++generation).build());
         control.pipeInput("fraud", bytes);
         return bytes;
+    }
+
+    private void label(String txId, String customer, Instant txTime, boolean fraud) {
+        labels.pipeInput(new TestRecord<>("term-9".getBytes(StandardCharsets.UTF_8), LABEL.serializer().serialize("",
+                FraudLabel.newBuilder().setTransactionId(txId).setCustomerId(customer).setTerminalId("term-9")
+                        .setTransactionTime(txTime).setFraud(fraud).setLabelledAt(txTime.plusSeconds(3600)).build())));
     }
 
     private void send(String key, Transaction tx) {

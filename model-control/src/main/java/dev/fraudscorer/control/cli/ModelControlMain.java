@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
         subcommands = {ModelControlMain.Publish.class, ModelControlMain.ListVersions.class, ModelControlMain.Show.class,
                 ModelControlMain.Promote.class, ModelControlMain.Rollback.class, ModelControlMain.Canary.class,
                 ModelControlMain.ClearCanary.class, ModelControlMain.Shadow.class, ModelControlMain.Status.class,
-                Keys.class, CommandLine.HelpCommand.class})
+                Keys.class, Webhook.class, CommandLine.HelpCommand.class})
 public final class ModelControlMain {
 
     public static void main(String[] args) {
@@ -84,6 +84,15 @@ public final class ModelControlMain {
         private ModelControl applied;
         private ModelControl latest;
         private boolean controlRead;
+
+        /** The same connection with nothing read yet: for a long-running command that must see the topic as it is now. */
+        Connection fresh() {
+            final Connection c = new Connection();
+            c.bootstrap = bootstrap;
+            c.registryUrl = registryUrl;
+            c.modelName = modelName;
+            return c;
+        }
 
         Map<String, ModelVersion> versions() {
             if (versions == null) {
@@ -166,24 +175,45 @@ public final class ModelControlMain {
          * (scorers ignore a record that does not raise it, so a replayed old record changes nothing).
          */
         ModelControl update(String reason, java.util.function.Consumer<ModelControl.Builder> change) {
+            return update(reason, System.getProperty("user.name", "unknown"), change);
+        }
+
+        ModelControl update(String reason, String issuedBy, java.util.function.Consumer<ModelControl.Builder> change) {
             final Optional<ModelControl> current = control();
             final ModelControl.Builder next = current.map(ModelControl::newBuilder)
                     .orElseGet(() -> ModelControl.newBuilder().setModelName(modelName).setActiveVersion(0));
             change.accept(next);
             next.setGeneration(current.map(ModelControl::getGeneration).orElse(0L) + 1)
-                    .setIssuedBy(System.getProperty("user.name", "unknown")).setReason(reason).setIssuedAt(Instant.now());
+                    .setIssuedBy(issuedBy).setReason(reason).setIssuedAt(Instant.now());
             final ModelControl record = next.build();
             send(Topics.MODEL_CONTROL.name(), modelName, record);
             return record;
         }
 
+        /** A promotion: the version serves, and leaves the rolled-back list if it was on it (a human decided). */
         void setActive(int version, String reason, PrintWriter out) {
+            setActive(version, reason, System.getProperty("user.name", "unknown"), false, out);
+        }
+
+        /**
+         * @param forCause a rollback: the version being left joins the rolled-back list, which automatic rollbacks
+         *                 never return to
+         */
+        ModelControl setActive(int version, String reason, String issuedBy, boolean forCause, PrintWriter out) {
             requirePublished(version);
             final Optional<ModelControl> current = control();
             if (current.isPresent() && current.get().getActiveVersion() == version) {
                 throw new UsageError("version " + version + " is already active");
             }
-            final ModelControl record = update(reason, b -> {
+            final ModelControl record = update(reason, issuedBy, b -> {
+                final java.util.List<Integer> rolledBack = new java.util.ArrayList<>(b.getRolledBack() == null
+                        ? java.util.List.of() : b.getRolledBack());
+                if (forCause) {
+                    current.ifPresent(c -> rolledBack.add(c.getActiveVersion()));
+                } else {
+                    rolledBack.remove(Integer.valueOf(version));
+                }
+                b.setRolledBack(rolledBack.stream().distinct().toList());
                 b.setPreviousVersion(current.map(ModelControl::getActiveVersion).orElse(null)).setActiveVersion(version);
                 if (Integer.valueOf(version).equals(b.getCanaryVersion())) {
                     b.setCanaryVersion(null).setCanaryPercent(0);
@@ -191,6 +221,7 @@ public final class ModelControlMain {
             });
             out.printf("%s: active version %d (was %s), generation %d%n", modelName, version,
                     current.map(c -> String.valueOf(c.getActiveVersion())).orElse("none"), record.getGeneration());
+            return record;
         }
     }
 
@@ -411,7 +442,8 @@ public final class ModelControlMain {
                     .map(ModelControl::getPreviousVersion)
                     .orElseThrow(() -> new UsageError("model '" + connection.modelName + "' has no previous version to"
                             + " roll back to; use --to VERSION")));
-            connection.setActive(target, reason, spec.commandLine().getOut());
+            connection.setActive(target, reason, System.getProperty("user.name", "unknown"), true,
+                    spec.commandLine().getOut());
             return 0;
         }
     }
@@ -451,10 +483,12 @@ public final class ModelControlMain {
         public Integer call() {
             final PrintWriter out = spec.commandLine().getOut();
             connection.control().ifPresentOrElse(c -> out.printf(
-                    "%s: active version %d, previous %s, canary %s, shadow %s; generation %d, set by %s at %s (%s)%n",
+                    "%s: active version %d, previous %s, canary %s, shadow %s, rolled back %s; generation %d, set by %s at"
+                            + " %s (%s)%n",
                     c.getModelName(), c.getActiveVersion(), c.getPreviousVersion() == null ? "none" : c.getPreviousVersion(),
                     c.getCanaryVersion() == null ? "none" : c.getCanaryVersion() + " on " + c.getCanaryPercent() + "%",
-                    c.getShadowVersion() == null ? "none" : c.getShadowVersion(), c.getGeneration(), c.getIssuedBy(),
+                    c.getShadowVersion() == null ? "none" : c.getShadowVersion(),
+                    c.getRolledBack().isEmpty() ? "none" : c.getRolledBack(), c.getGeneration(), c.getIssuedBy(),
                     c.getIssuedAt(), c.getReason()),
                     () -> out.printf("%s: no active version; publish and promote one%n", connection.modelName));
             connection.latestControlRecord().filter(l -> connection.control().map(c -> c.getGeneration() > l.getGeneration())

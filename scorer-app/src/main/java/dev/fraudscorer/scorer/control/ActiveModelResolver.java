@@ -37,6 +37,10 @@ public final class ActiveModelResolver {
         this.cache = cache;
     }
 
+    public String modelName() {
+        return modelName;
+    }
+
     public void init(ReadOnlyKeyValueStore<String, byte[]> controlStore, ReadOnlyKeyValueStore<String, byte[]> registryStore) {
         this.controlStore = controlStore;
         this.registryStore = registryStore;

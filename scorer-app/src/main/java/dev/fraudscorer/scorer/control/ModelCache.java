@@ -26,6 +26,13 @@ public final class ModelCache {
     private final BiConsumer<String, String> onReject;
     private final FeatureEngine.Capabilities capabilities;
     private final TrustedKeys trustedKeys;
+    private volatile ServingListener listener = (name, before, now) -> { };
+
+    /** Told when what serves changes (another generation or active version), once per change in this process. */
+    @FunctionalInterface
+    public interface ServingListener {
+        void changed(String name, Serving before, Serving now);
+    }
 
     /**
      * @param trustedKeys  keys whose signatures are accepted; a version not signed by one is rejected unparsed
@@ -37,6 +44,10 @@ public final class ModelCache {
         this.trustedKeys = trustedKeys;
         this.capabilities = capabilities;
         this.onReject = onReject;
+    }
+
+    public void onServingChange(ServingListener listener) {
+        this.listener = listener;
     }
 
     public static String key(String name, int version) {
@@ -65,6 +76,7 @@ public final class ModelCache {
     public void applied(String name, Serving serving) {
         final Serving before = lastServing.put(name, serving);
         if (before == null || before.generation() != serving.generation() || before.active() != serving.active()) {
+            listener.changed(name, before, serving);
             final java.util.Set<String> keep = new java.util.HashSet<>(serving.keep());
             if (before != null) {
                 keep.addAll(before.keep());

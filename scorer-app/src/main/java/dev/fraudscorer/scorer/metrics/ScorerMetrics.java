@@ -31,9 +31,30 @@ public final class ScorerMetrics {
     private record ShadowKey(int active, int shadow, boolean sameDecision) {
     }
 
+    /** Inputs per drift window when none is configured (tests, tools). */
+    public static final int DEFAULT_DRIFT_WINDOW = 5_000;
+
+    private final FeatureDrift drift;
+    private final Timer eventToVerdict;
+    private final Map<Integer, Counter> outliers = new ConcurrentHashMap<>();
+    private final io.micrometer.core.instrument.MultiGauge serving;
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+
     public ScorerMetrics(MeterRegistry registry, Clock clock) {
+        this(registry, clock, DEFAULT_DRIFT_WINDOW);
+    }
+
+    public ScorerMetrics(MeterRegistry registry, Clock clock, int driftWindowRecords) {
         this.registry = registry;
         this.clock = clock;
+        this.drift = new FeatureDrift(registry, driftWindowRecords);
+        this.serving = io.micrometer.core.instrument.MultiGauge.builder("fraud_model_serving")
+                .description("1 for each version this instance serves, by role: active, canary, shadow, previous")
+                .register(registry);
+        this.eventToVerdict = Timer.builder("fraud_event_to_verdict")
+                .description("transaction event time to verdict produced (includes producer-side delay)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         this.scoringTime = Timer.builder("fraud_scoring_time").description("features + model per record")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(500))
                 .maximumExpectedValue(Duration.ofMillis(100)).register(registry);
@@ -57,6 +78,15 @@ public final class ScorerMetrics {
         final long lag = clock.millis() - inputTimestampMs;
         if (lag >= 0) {
             ingestToVerdict.record(lag, TimeUnit.MILLISECONDS);
+        }
+        final long sinceEvent = clock.millis() - verdict.getEventTime().toEpochMilli();
+        if (sinceEvent >= 0) {
+            eventToVerdict.record(sinceEvent, TimeUnit.MILLISECONDS);
+        }
+        if (verdict.getOutlier()) {
+            outliers.computeIfAbsent(verdict.getModelVersion(), v -> Counter.builder("fraud_outliers")
+                    .description("verdicts whose input the bundle's screening flagged").tag("model", verdict.getModelName())
+                    .tag("model_version", String.valueOf(v)).register(registry)).increment();
         }
         verdicts.computeIfAbsent(new VerdictKey(verdict.getDecision(), verdict.getModelName(), verdict.getModelVersion()),
                 k -> Counter.builder("fraud_verdicts").tag("decision", k.decision().name()).tag("model", k.model())
@@ -92,6 +122,51 @@ public final class ScorerMetrics {
 
     public void deadLetter(DeadLetter.Reason reason) {
         Counter.builder("fraud_dead_letters").tag("reason", reason.name()).register(registry).increment();
+    }
+
+    /** Live model inputs, for per-feature drift against the bundle's training reference. */
+    public void inputs(int version, dev.fraudscorer.bundle.Manifest.Screening screening, double[] features) {
+        drift.observe(version, screening, features);
+    }
+
+    /**
+     * What this instance serves changed: the serving gauge is rewritten, and a change of the active version counts
+     * as a swap.
+     */
+    public void servingChanged(String model, dev.fraudscorer.scorer.control.Serving before,
+                               dev.fraudscorer.scorer.control.Serving now) {
+        if (before == null || before.active().version() != now.active().version()) {
+            Counter.builder("fraud_model_swaps").description("changes of the active version seen by this instance")
+                    .tag("model", model).register(registry).increment();
+        }
+        final java.util.List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        rows.add(row(model, "active", now.active().version()));
+        if (now.canary() != null) {
+            rows.add(row(model, "canary", now.canary().version()));
+        }
+        if (now.shadow() != null) {
+            rows.add(row(model, "shadow", now.shadow().version()));
+        }
+        if (now.previousVersion() != null) {
+            rows.add(row(model, "previous", now.previousVersion()));
+        }
+        serving.register(rows, true);
+    }
+
+    private static io.micrometer.core.instrument.MultiGauge.Row<?> row(String model, String role, int version) {
+        return io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of("model", model,
+                "role", role, "version", String.valueOf(version)), 1);
+    }
+
+    /**
+     * A verdict's outcome once its label is known (tp, fn) or its label window closed without one (fp, tn), for live
+     * precision = tp / (tp + fp) and recall = tp / (tp + fn) per version, computed in PromQL.
+     */
+    public void labelOutcome(String model, int version, String outcome) {
+        outcomes.computeIfAbsent(version + "/" + outcome, k -> Counter.builder("fraud_label_outcomes")
+                .description("verdicts joined with fraud-labels: tp, fp, fn, tn (flagged = REVIEW or DECLINE)")
+                .tag("model", model).tag("model_version", String.valueOf(version)).tag("outcome", outcome)
+                .register(registry)).increment();
     }
 
     /** A failure Kafka Streams' error handlers saw (outside our own try/catch), by reason and processor node. */

@@ -24,6 +24,8 @@ import dev.fraudscorer.scorer.verdict.VerdictBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Optional;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -45,9 +47,14 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     private final TerminalHistory terminalHistory;
     private FixedKeyProcessorContext<byte[], Routed<Verdict>> context;
     private FeatureEngine engine;
+    private final long labelWindowMs;
+    private final Tracing tracing;
+    private dev.fraudscorer.scorer.verdict.VerdictOutcomes outcomes;
 
     public ScoreProcessor(ActiveModelResolver resolver, ScorerMetrics metrics, Clock clock, int customerHistoryDays,
-                          TerminalHistory terminalHistory) {
+                          TerminalHistory terminalHistory, long labelWindowMs, Tracing tracing) {
+        this.tracing = tracing;
+        this.labelWindowMs = labelWindowMs;
         this.resolver = resolver;
         this.terminalHistory = terminalHistory;
         this.metrics = metrics;
@@ -63,16 +70,35 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         final KeyValueStore<Bytes, byte[]> terminals = context.getStateStore(FeatureStores.TERMINAL_STORE);
         engine = new FeatureEngine(KeyValueEventStore.writable(customers),
                 new OverlaidEventStore(KeyValueEventStore.readOnly(terminals), terminalHistory.recent()));
+        outcomes = new dev.fraudscorer.scorer.verdict.VerdictOutcomes(
+                context.getStateStore(dev.fraudscorer.scorer.verdict.VerdictOutcomes.STORE), metrics, resolver.modelName(),
+                labelWindowMs);
+        context.schedule(java.time.Duration.ofSeconds(10), org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
+                now -> outcomes.expire());
     }
 
     @Override
     public void process(FixedKeyRecord<byte[], Routed<Transaction>> record) {
+        final Span span = tracing.start(record.headers());
+        try {
+            process(record, span);
+        } finally {
+            if (span != null) {
+                span.end();
+            }
+        }
+    }
+
+    private void process(FixedKeyRecord<byte[], Routed<Transaction>> record, Span span) {
         final Transaction tx = record.value().value();
         final byte[] original = record.value().original();
         final TxInput input = inputOf(tx);
         engine.recordCustomer(input, customerHistoryDays);
         final Optional<Serving> serving = resolver.serving();
         if (serving.isEmpty()) {
+            if (span != null) {
+                span.setStatus(StatusCode.ERROR, "NO_ACTIVE_MODEL");
+            }
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.NO_ACTIVE_MODEL,
                     "no verified model is active; publish and promote one with model-control"), original)));
             return;
@@ -82,28 +108,47 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         metrics.terminalHistoryWait(terminalHistory.gate().await(input.eventTimeMs()), System.nanoTime() - waitStart);
         final Verdict verdict;
         final double[] features;
+        final String traceId = span != null ? span.getSpanContext().getTraceId() : traceId(record);
         try {
             final long start = System.nanoTime();
             features = engine.compute(model.spec(), input);
             final double score = model.ensemble().predict(features);
             verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
-                    model.manifest().thresholds(), clock.instant(), traceId(record), model.spec().names(), features,
+                    model.manifest().thresholds(), clock.instant(), traceId, model.spec().names(), features,
                     model.ensemble()::contributions, model.screen());
             metrics.scored(verdict, System.nanoTime() - start, record.timestamp());
+            metrics.inputs(model.version(), model.manifest().screening(), features);
         } catch (RuntimeException e) {
-            LOG.warn("scoring transaction {} failed; dead-lettered", tx.getTransactionId(), e);
+            LOG.warn("scoring transaction {} failed; dead-lettered (trace_id={})", tx.getTransactionId(), traceId, e);
+            if (span != null) {
+                span.recordException(e);
+                span.setStatus(StatusCode.ERROR, "SCORING_FAILED");
+            }
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.SCORING_FAILED, e), original)));
             return;
         }
         // Outside the try: a failure downstream (e.g. the sink) is not this record's scoring failure, and a record
         // must never be both a verdict and a dead letter.
+        outcomes.verdict(input.eventTimeMs(), tx.getTransactionId(), verdict.getModelVersion(),
+                verdict.getDecision() != Decision.APPROVE);
         final LoadedModel shadow = serving.get().shadow();
-        if (shadow == null) {
-            context.forward(record.withValue(Routed.ok(verdict, original)));
-        } else {
-            context.forward(record.withValue(Routed.ok(verdict, original))
-                    .withHeaders(shadowHeaders(record.headers(), verdict, model, shadow, input, features)));
+        Headers headers = record.headers();
+        if (shadow != null) {
+            headers = shadowHeaders(headers, verdict, model, shadow, input, features);
         }
+        if (span != null) {
+            span.setAttribute(Tracing.MODEL_VERSION, (long) verdict.getModelVersion());
+            span.setAttribute(Tracing.DECISION, verdict.getDecision().name());
+            span.setAttribute(Tracing.OUTLIER, verdict.getOutlier());
+            span.setAttribute(Tracing.TRANSACTION, tx.getTransactionId());
+            headers = shadow != null ? headers : new RecordHeaders(headers.toArray());
+            Tracing.inject(span, headers);
+        }
+        if (verdict.getDecision() == Decision.DECLINE && LOG.isDebugEnabled()) {
+            LOG.debug("DECLINE {} score {} version {} (trace_id={})", tx.getTransactionId(), verdict.getScore(),
+                    verdict.getModelVersion(), traceId);
+        }
+        context.forward(record.withValue(Routed.ok(verdict, original)).withHeaders(headers));
     }
 
     /**

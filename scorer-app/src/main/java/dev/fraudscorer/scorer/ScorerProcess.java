@@ -1,0 +1,112 @@
+package dev.fraudscorer.scorer;
+
+import dev.fraudscorer.scorer.control.ModelCache;
+import dev.fraudscorer.scorer.metrics.HealthServer;
+import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import dev.fraudscorer.scorer.score.Tracing;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running scorer: the Kafka Streams client, its meters (ours, Kafka's, the JVM's) on {@code /metrics}, the
+ * {@code /health} and {@code /ready} probes, tracing and the status reporter. {@code main} runs one until a signal;
+ * tests run several in one JVM exactly as production wires them.
+ */
+public final class ScorerProcess implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScorerProcess.class);
+
+    private final KafkaStreams streams;
+    private final ModelCache cache;
+    private final HealthServer health;
+    private final StatusReporter status;
+    private final Tracing tracing;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final java.util.function.BooleanSupplier readyCheck;
+    private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+
+    private ScorerProcess(ScorerConfig config) throws IOException {
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        final ScorerMetrics metrics = new ScorerMetrics(registry, Clock.systemUTC(),
+                config.getInt(ScorerConfig.DRIFT_WINDOW_RECORDS));
+        cache = new ModelCache(config.trustedKeys(), config.featureCapabilities(),
+                (key, reason) -> metrics.modelRejected(key));
+        tracing = Tracing.create(config.getString(ScorerConfig.OTLP_ENDPOINT),
+                config.getDouble(ScorerConfig.TRACE_SAMPLE_RATIO), config.getString(ScorerConfig.APPLICATION_ID));
+        streams = ScorerMain.createStreams(config, cache, metrics, tracing);
+        streams.setUncaughtExceptionHandler(e -> {
+            // Per-record problems never get here (they become dead letters); what does is infrastructure failure,
+            // where stopping and letting the supervisor restart us is the honest answer.
+            LOG.error("stream thread failed; shutting the client down", e);
+            fatal.set(e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            LOG.info("streams state {} -> {}", before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        new KafkaStreamsMetrics(streams).bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        Gauge.builder("fraud_scorer_ready", () -> ready() ? 1 : 0)
+                .description("1 when Kafka Streams is RUNNING and a verified model is active (as /ready)").register(registry);
+        final String model = config.modelName();
+        readyCheck = () -> streams.state() == KafkaStreams.State.RUNNING && cache.lastServing(model).isPresent();
+        health = new HealthServer(config.getInt(ScorerConfig.METRICS_PORT), registry::scrape,
+                () -> streams.state().isRunningOrRebalancing() && !streams.metadataForLocalThreads().isEmpty(),
+                this::ready);
+        streams.start();
+        status = StatusReporter.start(config, cache, streams);
+    }
+
+    public static ScorerProcess start(ScorerConfig config) throws IOException {
+        return new ScorerProcess(config);
+    }
+
+    /** Kafka Streams RUNNING and a verified model active: what {@code /ready} answers. */
+    public boolean ready() {
+        return readyCheck.getAsBoolean();
+    }
+
+    public int metricsPort() {
+        return health.port();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public ModelCache cache() {
+        return cache;
+    }
+
+    /** Blocks until the client stops; returns the failure that stopped it, if any. */
+    public Throwable awaitStopped() throws InterruptedException {
+        stopped.await();
+        return fatal.get();
+    }
+
+    @Override
+    public void close() {
+        status.close();
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+        health.close();
+        tracing.close();
+    }
+}
