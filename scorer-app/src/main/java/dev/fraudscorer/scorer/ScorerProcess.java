@@ -42,6 +42,7 @@ public final class ScorerProcess implements AutoCloseable {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final ScorerMetrics metrics = new ScorerMetrics(registry, Clock.systemUTC(),
                 config.getInt(ScorerConfig.DRIFT_WINDOW_RECORDS));
+        metrics.registerModel(config.modelName());
         cache = new ModelCache(config.trustedKeys(), config.featureCapabilities(),
                 (key, reason) -> metrics.modelRejected(key));
         tracing = Tracing.create(config.getString(ScorerConfig.OTLP_ENDPOINT),

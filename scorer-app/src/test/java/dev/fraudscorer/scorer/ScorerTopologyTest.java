@@ -147,15 +147,9 @@ class ScorerTopologyTest {
 
     @Test
     void servingDriftAndOutlierMetersFollowWhatServes() throws Exception {
-        final ModelBundle golden = ModelBundle.readFrom(GOLDEN);
-        final Manifest m = golden.manifest();
-        final double[][] reference = m.referenceRows().stream().map(Manifest.ReferenceRow::features).toArray(double[][]::new);
-        final Manifest screened = new Manifest(m.formatVersion(), m.modelName(), m.featureSpec(), m.modelFile(),
-                m.modelSha256(), m.objective(), m.params(), m.rounds(), m.training(), m.metrics(), m.protocol(),
-                m.thresholds(), m.referenceRows(), m.versions(), dev.fraudscorer.outlier.InputScreen.fit(reference,
-                m.featureSpec().names(), m.thresholds().review(), 0.75));
+        final Manifest m = ModelBundle.readFrom(GOLDEN).manifest();
         publish(1, goldenBytes());
-        publish(2, new ModelBundle(screened, golden.model()).toBytes());
+        publish(2, TestBundles.screened(null).toBytes());
         promote(1);
         send("c-1", tx("t-1", "c-1", 10.0));
         control(ModelControl.newBuilder().setActiveVersion(2).setPreviousVersion(1));
@@ -340,14 +334,9 @@ class ScorerTopologyTest {
 
     @Test
     void aBundleWithInputStatisticsFlagsAnOutlierAndNamesTheFeature() throws Exception {
-        final ModelBundle golden = ModelBundle.readFrom(GOLDEN);
-        final Manifest m = golden.manifest();
-        final double[][] reference = m.referenceRows().stream().map(Manifest.ReferenceRow::features).toArray(double[][]::new);
-        final Manifest screened = new Manifest(m.formatVersion(), m.modelName(), m.featureSpec(), m.modelFile(),
-                m.modelSha256(), m.objective(), m.params(), m.rounds(), m.training(), m.metrics(), m.protocol(),
-                m.thresholds(), m.referenceRows(), m.versions(), dev.fraudscorer.outlier.InputScreen.fit(reference,
-                m.featureSpec().names(), m.thresholds().review(), 0.75));
-        publish(1, new ModelBundle(screened, golden.model()).toBytes());
+        final ModelBundle screenedBundle = TestBundles.screened(null);
+        final Manifest screened = screenedBundle.manifest();
+        publish(1, screenedBundle.toBytes());
         promote(1);
         send("c-1", tx("t-1", "c-1", 500_000.0));
 

@@ -83,10 +83,12 @@ public final class ScorerMetrics {
         if (sinceEvent >= 0) {
             eventToVerdict.record(sinceEvent, TimeUnit.MILLISECONDS);
         }
+        // Created with a version's first verdict, so its outlier rate reads 0, not unknown.
+        final Counter outlierCount = outliers.computeIfAbsent(verdict.getModelVersion(), v -> Counter.builder("fraud_outliers")
+                .description("verdicts whose input the bundle's screening flagged").tag("model", verdict.getModelName())
+                .tag("model_version", String.valueOf(v)).register(registry));
         if (verdict.getOutlier()) {
-            outliers.computeIfAbsent(verdict.getModelVersion(), v -> Counter.builder("fraud_outliers")
-                    .description("verdicts whose input the bundle's screening flagged").tag("model", verdict.getModelName())
-                    .tag("model_version", String.valueOf(v)).register(registry)).increment();
+            outlierCount.increment();
         }
         verdicts.computeIfAbsent(new VerdictKey(verdict.getDecision(), verdict.getModelName(), verdict.getModelVersion()),
                 k -> Counter.builder("fraud_verdicts").tag("decision", k.decision().name()).tag("model", k.model())
@@ -163,10 +165,32 @@ public final class ScorerMetrics {
      * precision = tp / (tp + fp) and recall = tp / (tp + fn) per version, computed in PromQL.
      */
     public void labelOutcome(String model, int version, String outcome) {
-        outcomes.computeIfAbsent(version + "/" + outcome, k -> Counter.builder("fraud_label_outcomes")
-                .description("verdicts joined with fraud-labels: tp, fp, fn, tn (flagged = REVIEW or DECLINE)")
-                .tag("model", model).tag("model_version", String.valueOf(version)).tag("outcome", outcome)
-                .register(registry)).increment();
+        final Counter counter = outcomes.get(version + "/" + outcome);
+        if (counter != null) {
+            counter.increment();
+            return;
+        }
+        // All four at once, so precision and recall exist (as 0/0) from a version's first outcome on.
+        for (String o : new String[] {"tp", "fp", "fn", "tn"}) {
+            outcomes.computeIfAbsent(version + "/" + o, k -> Counter.builder("fraud_label_outcomes")
+                    .description("verdicts joined with fraud-labels: tp, fp, fn, tn (flagged = REVIEW or DECLINE)")
+                    .tag("model", model).tag("model_version", String.valueOf(version)).tag("outcome", o)
+                    .register(registry));
+        }
+        outcomes.get(version + "/" + outcome).increment();
+    }
+
+    /**
+     * Counters that should read 0 rather than be absent before their first event (dashboards and alerts
+     * treat a missing series as unknown): dead letters per reason, and swaps and rejections of the served model.
+     */
+    public void registerModel(String model) {
+        for (DeadLetter.Reason reason : DeadLetter.Reason.values()) {
+            Counter.builder("fraud_dead_letters").tag("reason", reason.name()).register(registry);
+        }
+        Counter.builder("fraud_model_swaps").description("changes of the active version seen by this instance")
+                .tag("model", model).register(registry);
+        Counter.builder("fraud_model_rejections").tag("model", model).register(registry);
     }
 
     /** A failure Kafka Streams' error handlers saw (outside our own try/catch), by reason and processor node. */
