@@ -141,7 +141,7 @@ class ScorerTopologyTest {
         }
         final Map<String, Integer> counted = new java.util.TreeMap<>();
         meters.find("fraud_label_outcomes").tag("model_version", "1").counters()
-                .forEach(c -> counted.put(c.getId().getTag("outcome"), (int) c.count()));
+                .stream().filter(c -> c.count() > 0).forEach(c -> counted.put(c.getId().getTag("outcome"), (int) c.count()));
         assertEquals(expected, counted, "t-9 is still inside its window");
     }
 

@@ -26,7 +26,6 @@ import java.time.Clock;
 import java.util.Optional;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -108,7 +107,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         metrics.terminalHistoryWait(terminalHistory.gate().await(input.eventTimeMs()), System.nanoTime() - waitStart);
         final Verdict verdict;
         final double[] features;
-        final String traceId = span != null ? span.getSpanContext().getTraceId() : traceId(record);
+        final String traceId = span != null ? span.getSpanContext().getTraceId() : Tracing.traceIdOf(record.headers());
         try {
             final long start = System.nanoTime();
             features = engine.compute(model.spec(), input);
@@ -186,12 +185,4 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     }
 
     /** The trace id of a W3C traceparent header ({@code 00-<trace id>-<span id>-<flags>}), if the producer sent one. */
-    private static String traceId(FixedKeyRecord<?, ?> record) {
-        final Header header = record.headers().lastHeader("traceparent");
-        if (header == null || header.value() == null) {
-            return null;
-        }
-        final String[] parts = new String(header.value(), StandardCharsets.US_ASCII).split("-");
-        return parts.length == 4 && parts[1].length() == 32 ? parts[1] : null;
-    }
 }

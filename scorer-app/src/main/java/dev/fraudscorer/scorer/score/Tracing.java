@@ -102,6 +102,16 @@ public final class Tracing implements AutoCloseable {
                 .setAttribute("messaging.system", "kafka").startSpan();
     }
 
+    /** The trace id of a W3C {@code traceparent} header, or null: for log lines and the verdict. */
+    public static String traceIdOf(Headers headers) {
+        final String traceparent = headers == null ? null : GETTER.get(headers, "traceparent");
+        if (traceparent == null) {
+            return null;
+        }
+        final String[] parts = traceparent.split("-");
+        return parts.length == 4 && parts[1].length() == 32 ? parts[1] : null;
+    }
+
     /** Writes {@code span}'s traceparent into {@code output}, replacing the input's, so readers continue from it. */
     public static void inject(Span span, Headers output) {
         PROPAGATOR.inject(Context.root().with(span), output, SETTER);

@@ -30,7 +30,8 @@ public final class DeadLetterProcessor<T> implements FixedKeyProcessor<byte[], R
         letter.addTo(record.headers(), meta.map(m -> m.topic()).orElse("?"),
                 meta.map(m -> m.partition()).orElse(-1), meta.map(m -> m.offset()).orElse(-1L));
         counter.accept(letter.reason());
-        LOG.debug("dead letter {}: {}", letter.reason(), letter.message());
+        LOG.debug("dead letter {}: {} (trace_id={})", letter.reason(), letter.message(),
+                dev.fraudscorer.scorer.score.Tracing.traceIdOf(record.headers()));
         context.forward(record.withValue(record.value().original()));
     }
 }

@@ -57,13 +57,14 @@ public final class StreamErrors {
                                                Exception error) {
         metrics.streamError(reason, context.processorNodeId());
         if (action != Action.DEAD_LETTER) {
-            LOG.error("{} at node {} for {}/{}@{}; {}", reason, context.processorNodeId(), context.topic(),
-                    context.partition(), context.offset(), action == Action.STOP ? "stopping" : "record kept, not dead-lettered",
-                    error);
+            LOG.error("{} at node {} for {}/{}@{} (trace_id={}); {}", reason, context.processorNodeId(), context.topic(),
+                    context.partition(), context.offset(), dev.fraudscorer.scorer.score.Tracing.traceIdOf(context.headers()),
+                    action == Action.STOP ? "stopping" : "record kept, not dead-lettered", error);
             return List.of();
         }
-        LOG.warn("{} at node {} for {}/{}@{}; dead-lettered", reason, context.processorNodeId(), context.topic(),
-                context.partition(), context.offset(), error);
+        LOG.warn("{} at node {} for {}/{}@{} (trace_id={}); dead-lettered", reason, context.processorNodeId(),
+                context.topic(), context.partition(), context.offset(),
+                dev.fraudscorer.scorer.score.Tracing.traceIdOf(context.headers()), error);
         metrics.deadLetter(reason);
         final var headers = context.headers() == null ? new RecordHeaders() : context.headers();
         return List.of(DeadLetter.of(reason, error).record(Topics.DEAD_LETTERS.name(), context.sourceRawKey(),
