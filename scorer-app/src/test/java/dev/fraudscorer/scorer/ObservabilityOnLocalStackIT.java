@@ -25,14 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -79,7 +72,7 @@ class ObservabilityOnLocalStackIT {
                 webhook.start();
                 try (PrometheusStack prometheus = PrometheusStack.start(dir.resolve("prometheus"),
                         scorers.stream().map(ScorerProcess::metricsPort).toList(), webhookPort);
-                     Traffic traffic = new Traffic(stack, 300)) {
+                     ScorerCluster.Load traffic = verdicts.load(300, traffic(stack))) {
                     awaitReady(scorers);
                     everyPanelQueryReturnsASeries(prometheus);
 
@@ -195,60 +188,31 @@ class ObservabilityOnLocalStackIT {
     }
 
     /**
-     * Transactions at {@code perSecond} whose event time advances a minute each (so label windows of 7 days close
-     * within the test), a fraud label for every 40th right after it, and a malformed record every 500th.
+     * Transactions whose event time advances a minute each (so label windows of 7 days close within the test), a
+     * fraud label for every 40th right after it, and a malformed record every 500th.
      */
-    private static final class Traffic implements AutoCloseable {
-        final AtomicLong sent = new AtomicLong();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
-
-        Traffic(LocalStack stack, int perSecond) {
-            thread = new Thread(() -> run(stack, perSecond), "traffic");
-            thread.start();
-        }
-
-        private void run(LocalStack stack, int perSecond) {
-            final var txSerde = AvroSerdes.<Transaction>values(stack.registryUrl());
-            final var labelSerde = AvroSerdes.<FraudLabel>values(stack.registryUrl());
-            final Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-                    new ByteArraySerializer())) {
-                final long start = System.nanoTime();
-                for (int n = 0; running.get(); n++) {
-                    final String customer = "c-" + (n % 3000);
-                    final Instant at = EPOCH.plusSeconds(60L * n);
-                    final Transaction tx = Transaction.newBuilder().setTransactionId("o-" + n).setEventTime(at)
-                            .setCustomerId(customer).setTerminalId("term-" + (n % 400))
-                            .setAmount(n % 97 == 0 ? 900 + n % 300 : 5 + n % 120).build();
-                    producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), customer,
-                            txSerde.serializer().serialize(Topics.TRANSACTIONS.name(), tx)));
-                    if (n % 40 == 0) {
-                        producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), tx.getTerminalId(),
-                                labelSerde.serializer().serialize(Topics.FRAUD_LABELS.name(), FraudLabel.newBuilder()
-                                        .setTransactionId(tx.getTransactionId()).setCustomerId(customer)
-                                        .setTerminalId(tx.getTerminalId()).setTransactionTime(at).setFraud(true)
-                                        .setLabelledAt(at.plusSeconds(3600)).build())));
-                    }
-                    if (n % 500 == 250) {
-                        producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), customer,
-                                "not avro".getBytes(StandardCharsets.UTF_8)));
-                    }
-                    sent.incrementAndGet();
-                    final long wait = start + (n + 1) * 1_000_000_000L / perSecond - System.nanoTime();
-                    if (wait > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                    }
-                }
+    private static ScorerCluster.Sender traffic(LocalStack stack) {
+        final var txSerde = AvroSerdes.<Transaction>values(stack.registryUrl());
+        final var labelSerde = AvroSerdes.<FraudLabel>values(stack.registryUrl());
+        return (producer, n) -> {
+            final String customer = "c-" + (n % 3000);
+            final Instant at = EPOCH.plusSeconds(60L * n);
+            final Transaction tx = Transaction.newBuilder().setTransactionId("o-" + n).setEventTime(at)
+                    .setCustomerId(customer).setTerminalId("term-" + (n % 400))
+                    .setAmount(n % 97 == 0 ? 900 + n % 300 : 5 + n % 120).build();
+            producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), customer,
+                    txSerde.serializer().serialize(Topics.TRANSACTIONS.name(), tx)));
+            if (n % 40 == 0) {
+                producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), tx.getTerminalId(),
+                        labelSerde.serializer().serialize(Topics.FRAUD_LABELS.name(), FraudLabel.newBuilder()
+                                .setTransactionId(tx.getTransactionId()).setCustomerId(customer)
+                                .setTerminalId(tx.getTerminalId()).setTransactionTime(at).setFraud(true)
+                                .setLabelledAt(at.plusSeconds(3600)).build())));
             }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join();
-        }
+            if (n % 500 == 250) {
+                producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), customer,
+                        "not avro".getBytes(StandardCharsets.UTF_8)));
+            }
+        };
     }
 }

@@ -117,25 +117,28 @@ final class ScorerCluster implements AutoCloseable {
         return out;
     }
 
-    /** Sends transactions at {@code perSecond} until stopped; keys from {@code keyOf}. */
+    /** What a load sends as its n-th record (any number of records to any topics). */
+    @FunctionalInterface
+    interface Sender {
+        void send(KafkaProducer<String, byte[]> producer, int n);
+    }
+
+    /** Sends {@code perSecond} rounds of {@link Sender} per second until stopped. */
     final class Load implements AutoCloseable {
         final AtomicLong sent = new AtomicLong();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
-        Load(int perSecond, String prefix, IntFunction<String> keyOf) {
-            thread = new Thread(() -> run(perSecond, prefix, keyOf), "load");
+        Load(int perSecond, Sender sender) {
+            thread = new Thread(() -> run(perSecond, sender), "load");
             thread.start();
         }
 
-        private void run(int perSecond, String prefix, IntFunction<String> keyOf) {
-            final Serde<Transaction> serde = AvroSerdes.values(stack.registryUrl());
+        private void run(int perSecond, Sender sender) {
             try (KafkaProducer<String, byte[]> producer = producer()) {
                 final long start = System.nanoTime();
                 for (int n = 0; running.get(); n++) {
-                    final String key = keyOf.apply(n);
-                    producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), key, serde.serializer().serialize(
-                            Topics.TRANSACTIONS.name(), transaction(prefix + n, key, n))));
+                    sender.send(producer, n);
                     sent.incrementAndGet();
                     final long wait = start + (n + 1) * 1_000_000_000L / perSecond - System.nanoTime();
                     if (wait > 0) {
@@ -152,8 +155,16 @@ final class ScorerCluster implements AutoCloseable {
         }
     }
 
+    /** Transactions {@code prefix + n}, keyed by {@code keyOf(n)}, at {@code perSecond}. */
     Load load(int perSecond, String prefix, IntFunction<String> keyOf) {
-        return new Load(perSecond, prefix, keyOf);
+        final Serde<Transaction> serde = AvroSerdes.values(stack.registryUrl());
+        return new Load(perSecond, (producer, n) -> producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(),
+                keyOf.apply(n), serde.serializer().serialize(Topics.TRANSACTIONS.name(),
+                        transaction(prefix + n, keyOf.apply(n), n)))));
+    }
+
+    Load load(int perSecond, Sender sender) {
+        return new Load(perSecond, sender);
     }
 
     /** Sends one transaction per key, once; returns how many. */
