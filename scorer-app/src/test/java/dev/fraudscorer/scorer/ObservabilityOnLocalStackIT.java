@@ -74,7 +74,9 @@ class ObservabilityOnLocalStackIT {
                         scorers.stream().map(ScorerProcess::metricsPort).toList(), webhookPort);
                      ScorerCluster.Load traffic = verdicts.load(300, traffic(stack))) {
                     awaitReady(scorers);
+                    ok(verdicts.cli("shadow", "2"));
                     everyPanelQueryReturnsASeries(prometheus);
+                    ok(verdicts.cli("shadow", "--clear"));
 
                     final long promoted = System.currentTimeMillis();
                     ok(verdicts.cli("promote", "2", "--reason", "test: a broken version"));
