@@ -17,7 +17,7 @@ public final class ProcessingErrorToDeadLetter implements ProcessingExceptionHan
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-        final StreamErrors.Action action = errors.actionFor(context, null);
+        final StreamErrors.Action action = errors.actionFor(context, null, record == null);
         final var deadLetters = errors.handle(action, DeadLetter.Reason.PROCESSING_FAILED, context, exception);
         return action == StreamErrors.Action.STOP ? Response.fail() : Response.resume(deadLetters);
     }

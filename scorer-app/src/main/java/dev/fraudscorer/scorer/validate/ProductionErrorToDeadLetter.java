@@ -34,7 +34,7 @@ public final class ProductionErrorToDeadLetter implements ProductionExceptionHan
     }
 
     private Response handle(ErrorHandlerContext context, String topic, Exception exception) {
-        final StreamErrors.Action action = errors.actionFor(context, topic);
+        final StreamErrors.Action action = errors.actionFor(context, topic, false);
         final var deadLetters = errors.handle(action, DeadLetter.Reason.VERDICT_WRITE_FAILED, context, exception);
         return action == StreamErrors.Action.STOP ? Response.fail() : Response.resume(deadLetters);
     }

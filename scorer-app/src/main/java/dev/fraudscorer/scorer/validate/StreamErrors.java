@@ -15,9 +15,11 @@ import org.slf4j.LoggerFactory;
  * What Kafka Streams' error handlers do with a record that failed outside our own try/catch: the input is dead-lettered
  * in the same exactly-once transaction, so it is a verdict or a dead letter, never both, never neither.
  * <p>
- * Two places are not dead-lettered. A failure on the terminal-history side branch is logged and counted only: that
- * branch runs before scoring, so the same record still gets its verdict, and dead-lettering it would make it both. A
- * failure writing to the dead-letter topic itself stops the application, since there is nowhere left to keep it.
+ * Some failures are not dead-lettered. One on the terminal-history side branch is logged and counted only: that
+ * branch runs before scoring, so the same record still gets its verdict, and dead-lettering it would make it both. One
+ * in a global store (model-control, model-registry, terminal history) is logged, counted and skipped: the global
+ * thread has no producer. A failure writing to the dead-letter topic itself stops the application, since there is
+ * nowhere left to keep it.
  */
 public final class StreamErrors {
 
@@ -26,6 +28,8 @@ public final class StreamErrors {
 
     /** Processor nodes on the terminal-history side branch of a transaction (see {@code ScorerTopology}). */
     private static final Set<String> SIDE_BRANCH = Set.of("terminal-entry", "terminal-events-sink");
+    private static final Set<String> GLOBAL_SOURCES = Set.of(Topics.MODEL_CONTROL.name(), Topics.MODEL_REGISTRY.name(),
+            Topics.TERMINAL_EVENTS.name());
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamErrors.class);
 
@@ -42,14 +46,24 @@ public final class StreamErrors {
         }
     }
 
-    Action actionFor(ErrorHandlerContext context, String outputTopic) {
+    /**
+     * @param outputTopic the topic a failed write was for, or null for a processing error
+     * @param punctuation a scheduled punctuation failed: there is no input record to keep
+     */
+    Action actionFor(ErrorHandlerContext context, String outputTopic, boolean punctuation) {
         if (Topics.DEAD_LETTERS.name().equals(outputTopic)) {
             return Action.STOP;
         }
-        if (SIDE_BRANCH.contains(context.processorNodeId())) {
+        if (punctuation) {
             return Action.COUNT_ONLY;
         }
-        return context.sourceRawValue() == null && context.sourceRawKey() == null ? Action.COUNT_ONLY : Action.DEAD_LETTER;
+        // Global-store sources: Kafka Streams cannot send dead letters from the global thread; the record is skipped.
+        if (SIDE_BRANCH.contains(context.processorNodeId()) || GLOBAL_SOURCES.contains(context.topic())) {
+            return Action.COUNT_ONLY;
+        }
+        // Without the input's bytes (an asynchronous send error after they were released) it cannot be kept: stop
+        // rather than lose it.
+        return context.sourceRawValue() == null && context.sourceRawKey() == null ? Action.STOP : Action.DEAD_LETTER;
     }
 
     /** The input record as it was read, dead-lettered with {@code reason}; empty unless {@code action} says so. */
