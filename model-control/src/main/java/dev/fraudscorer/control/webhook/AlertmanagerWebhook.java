@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives Alertmanager webhook notifications (JSON, version 4) on {@code POST /alerts}. Every firing alert labelled
  * {@code rollback="true"} is handed to {@link Action} with its model, version and name. The reply is 200 whether or
- * not a rollback happened: a refused rollback is a decision, and Alertmanager would only resend it.
+ * not a rollback happened (a refused rollback is a decision, and Alertmanager would only resend it), and 503 when
+ * carrying one out failed, so that Alertmanager retries.
  */
 public final class AlertmanagerWebhook implements AutoCloseable {
 
@@ -52,18 +53,22 @@ public final class AlertmanagerWebhook implements AutoCloseable {
                 return;
             }
             final StringBuilder out = new StringBuilder();
+            boolean failed = false;
             for (RollbackAlert alert : alerts) {
                 String result;
                 try {
                     result = action.onAlert(alert);
                 } catch (RuntimeException e) {
+                    failed = true;
                     result = "failed: " + e.getMessage();
                     LOG.error("rollback for alert {} failed", alert.alertName(), e);
                 }
                 LOG.info("alert {} on {}/{}: {}", alert.alertName(), alert.model(), alert.version(), result);
                 out.append(alert.alertName()).append(": ").append(result).append('\n');
             }
-            reply(ex, 200, out.length() == 0 ? "no firing rollback alerts\n" : out.toString());
+            // 503 when a rollback could not be carried out (e.g. Kafka unreachable): Alertmanager retries the
+            // notification. A refusal by the guard is an answer, not a failure.
+            reply(ex, failed ? 503 : 200, out.length() == 0 ? "no firing rollback alerts\n" : out.toString());
         });
         server.createContext("/health", ex -> reply(ex, 200, "live\n"));
         server.start();
