@@ -46,6 +46,10 @@ import org.junit.jupiter.api.Test;
  */
 class ThroughputBenchmark {
 
+    /** The meters of the scorer variant running now, to say where its time went. */
+    private static final java.util.concurrent.atomic.AtomicReference<PrometheusMeterRegistry> LAST_REGISTRY =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     @Test
     void scorerAgainstPassThroughOnTheSameBroker() throws Exception {
         final int records = Integer.getInteger("records", 100_000);
@@ -106,8 +110,9 @@ class ThroughputBenchmark {
     private static KafkaStreams scorer(LocalStack stack, Path dir, Properties props, Tracing tracing) {
         final ScorerConfig config = config(stack, dir, props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
         final ModelCache cache = new ModelCache(config.trustedKeys(), config.featureCapabilities(), (k, r) -> { });
-        final ScorerMetrics metrics = new ScorerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC());
-        return ScorerMain.createStreams(config, cache, metrics, tracing);
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LAST_REGISTRY.set(registry);
+        return ScorerMain.createStreams(config, cache, new ScorerMetrics(registry, Clock.systemUTC()), tracing);
     }
 
     private static ScorerConfig config(LocalStack stack, Path dir, String applicationId) {
@@ -144,6 +149,15 @@ class ThroughputBenchmark {
                     firstAt = now;
                 }
                 if (committed >= end) {
+                    final PrometheusMeterRegistry registry = LAST_REGISTRY.getAndSet(null);
+                    if (registry != null) {
+                        final var scoring = registry.get("fraud_scoring_time").timer();
+                        System.out.printf("%s: scoring %.1f us/record mean; terminal-history waits %s%n", applicationId,
+                                scoring.mean(java.util.concurrent.TimeUnit.MICROSECONDS),
+                                registry.find("fraud_terminal_history_wait").timers().stream().map(t -> String.format(
+                                        "%s %d (%.1f s)", t.getId().getTag("outcome"), t.count(),
+                                        t.totalTime(java.util.concurrent.TimeUnit.SECONDS))).toList());
+                    }
                     return (end - firstCommitted) / ((now - firstAt) / 1e9);
                 }
                 Thread.sleep(50);
