@@ -7,6 +7,8 @@ import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import dev.fraudscorer.scorer.control.ModelCache;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import dev.fraudscorer.scorer.score.Tracing;
+import dev.fraudscorer.scorer.validate.StreamErrors;
 import dev.fraudscorer.topics.AvroSerdes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +23,6 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,8 +34,6 @@ import picocli.CommandLine.Parameters;
         description = "Kafka Streams fraud scorer: transactions in, verdicts out.%n"
                 + "Configuration: --config FILE and/or KEY=VALUE arguments (later wins). Keys:%n")
 public final class ScorerMain implements Callable<Integer> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ScorerMain.class);
 
     @Option(names = "--config", description = "Properties file.")
     Path configFile;
@@ -75,11 +73,11 @@ public final class ScorerMain implements Callable<Integer> {
 
     /** The production wiring: the topology with Apicurio-backed Avro codecs, as a KafkaStreams client. */
     public static KafkaStreams createStreams(ScorerConfig config, ModelCache cache, ScorerMetrics metrics) {
-        return createStreams(config, cache, metrics, dev.fraudscorer.scorer.score.Tracing.off());
+        return createStreams(config, cache, metrics, Tracing.off());
     }
 
     public static KafkaStreams createStreams(ScorerConfig config, ModelCache cache, ScorerMetrics metrics,
-                                             dev.fraudscorer.scorer.score.Tracing tracing) {
+                                             Tracing tracing) {
         cache.onServingChange(metrics::servingChanged);
         final String url = config.getString(ScorerConfig.REGISTRY_URL);
         final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(
@@ -90,7 +88,7 @@ public final class ScorerMain implements Callable<Integer> {
                 cache, metrics, Clock.systemUTC(), tracing);
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());
-        props.put(dev.fraudscorer.scorer.validate.StreamErrors.METRICS_CONFIG, metrics);
+        props.put(StreamErrors.METRICS_CONFIG, metrics);
         return new KafkaStreams(topology, props);
     }
 

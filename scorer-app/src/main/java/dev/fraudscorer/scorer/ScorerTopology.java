@@ -11,6 +11,7 @@ import dev.fraudscorer.scorer.control.ModelCache;
 import dev.fraudscorer.scorer.control.ModelStores;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.scorer.score.ScoreProcessor;
+import dev.fraudscorer.scorer.score.Tracing;
 import dev.fraudscorer.scorer.features.FeatureStores;
 import dev.fraudscorer.scorer.features.TerminalHistory;
 import dev.fraudscorer.scorer.features.ToTerminalEvents;
@@ -64,11 +65,11 @@ public final class ScorerTopology {
 
     public static Topology build(ScorerConfig config, AvroCodecs codecs, ModelCache cache, ScorerMetrics metrics,
                                  Clock clock) {
-        return build(config, codecs, cache, metrics, clock, dev.fraudscorer.scorer.score.Tracing.off());
+        return build(config, codecs, cache, metrics, clock, Tracing.off());
     }
 
     public static Topology build(ScorerConfig config, AvroCodecs codecs, ModelCache cache, ScorerMetrics metrics,
-                                 Clock clock, dev.fraudscorer.scorer.score.Tracing tracing) {
+                                 Clock clock, Tracing tracing) {
         final StreamsBuilder builder = new StreamsBuilder();
         ModelStores.addTo(builder, codecs.controls(), codecs.versions(), cache);
         // One per topology, shared by its stream threads and its global thread.

@@ -1,14 +1,21 @@
 package dev.fraudscorer.scorer.metrics;
 
+import dev.fraudscorer.bundle.Manifest;
 import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.scorer.control.Serving;
 import dev.fraudscorer.scorer.features.TerminalGate;
 import dev.fraudscorer.scorer.validate.DeadLetter;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +30,7 @@ public final class ScorerMetrics {
     // Per-record meters, looked up by a small key instead of a builder and a registry search on every record.
     private final Map<VerdictKey, Counter> verdicts = new ConcurrentHashMap<>();
     private final Map<ShadowKey, Counter> shadowComparisons = new ConcurrentHashMap<>();
-    private final Map<ShadowKey, io.micrometer.core.instrument.DistributionSummary> shadowDiffs = new ConcurrentHashMap<>();
+    private final Map<ShadowKey, DistributionSummary> shadowDiffs = new ConcurrentHashMap<>();
 
     private record VerdictKey(dev.fraudscorer.schema.Decision decision, String model, int version) {
     }
@@ -37,7 +44,7 @@ public final class ScorerMetrics {
     private final FeatureDrift drift;
     private final Timer eventToVerdict;
     private final Map<Integer, Counter> outliers = new ConcurrentHashMap<>();
-    private final io.micrometer.core.instrument.MultiGauge serving;
+    private final MultiGauge serving;
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
 
     public ScorerMetrics(MeterRegistry registry, Clock clock) {
@@ -48,7 +55,7 @@ public final class ScorerMetrics {
         this.registry = registry;
         this.clock = clock;
         this.drift = new FeatureDrift(registry, driftWindowRecords);
-        this.serving = io.micrometer.core.instrument.MultiGauge.builder("fraud_model_serving")
+        this.serving = MultiGauge.builder("fraud_model_serving")
                 .description("1 for each version this instance serves, by role: active, canary, shadow, previous")
                 .register(registry);
         this.eventToVerdict = Timer.builder("fraud_event_to_verdict")
@@ -111,7 +118,7 @@ public final class ScorerMetrics {
                         .tag("shadow_version", String.valueOf(k.shadow()))
                         .tag("same_decision", String.valueOf(k.sameDecision())).register(registry)).increment();
         shadowDiffs.computeIfAbsent(new ShadowKey(activeVersion, shadowVersion, true),
-                k -> io.micrometer.core.instrument.DistributionSummary.builder("fraud_shadow_score_diff")
+                k -> DistributionSummary.builder("fraud_shadow_score_diff")
                         .description("|active score - shadow score|").tag("model_version", String.valueOf(k.active()))
                         .tag("shadow_version", String.valueOf(k.shadow())).publishPercentiles(0.5, 0.99)
                         .register(registry)).record(scoreDiff);
@@ -127,7 +134,7 @@ public final class ScorerMetrics {
     }
 
     /** Live model inputs, for per-feature drift against the bundle's training reference. */
-    public void inputs(int version, dev.fraudscorer.bundle.Manifest.Screening screening, double[] features) {
+    public void inputs(int version, Manifest.Screening screening, double[] features) {
         drift.observe(version, screening, features);
     }
 
@@ -135,13 +142,13 @@ public final class ScorerMetrics {
      * What this instance serves changed: the serving gauge is rewritten, and a change of the active version counts
      * as a swap.
      */
-    public void servingChanged(String model, dev.fraudscorer.scorer.control.Serving before,
-                               dev.fraudscorer.scorer.control.Serving now) {
+    public void servingChanged(String model, Serving before,
+                               Serving now) {
         if (before == null || before.active().version() != now.active().version()) {
             Counter.builder("fraud_model_swaps").description("changes of the active version seen by this instance")
                     .tag("model", model).register(registry).increment();
         }
-        final java.util.List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        final List<MultiGauge.Row<?>> rows = new ArrayList<>();
         rows.add(row(model, "active", now.active().version()));
         if (now.canary() != null) {
             rows.add(row(model, "canary", now.canary().version()));
@@ -155,8 +162,8 @@ public final class ScorerMetrics {
         serving.register(rows, true);
     }
 
-    private static io.micrometer.core.instrument.MultiGauge.Row<?> row(String model, String role, int version) {
-        return io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of("model", model,
+    private static MultiGauge.Row<?> row(String model, String role, int version) {
+        return MultiGauge.Row.of(Tags.of("model", model,
                 "role", role, "version", String.valueOf(version)), 1);
     }
 

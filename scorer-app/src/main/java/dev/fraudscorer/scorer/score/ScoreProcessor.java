@@ -21,6 +21,9 @@ import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.scorer.validate.DeadLetter;
 import dev.fraudscorer.scorer.validate.Routed;
 import dev.fraudscorer.scorer.verdict.VerdictBuilder;
+import dev.fraudscorer.scorer.verdict.VerdictOutcomes;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.PunctuationType;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Optional;
@@ -48,7 +51,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     private FeatureEngine engine;
     private final long labelWindowMs;
     private final Tracing tracing;
-    private dev.fraudscorer.scorer.verdict.VerdictOutcomes outcomes;
+    private VerdictOutcomes outcomes;
 
     public ScoreProcessor(ActiveModelResolver resolver, ScorerMetrics metrics, Clock clock, int customerHistoryDays,
                           TerminalHistory terminalHistory, long labelWindowMs, Tracing tracing) {
@@ -69,10 +72,10 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         final KeyValueStore<Bytes, byte[]> terminals = context.getStateStore(FeatureStores.TERMINAL_STORE);
         engine = new FeatureEngine(KeyValueEventStore.writable(customers),
                 new OverlaidEventStore(KeyValueEventStore.readOnly(terminals), terminalHistory.recent()));
-        outcomes = new dev.fraudscorer.scorer.verdict.VerdictOutcomes(
-                context.getStateStore(dev.fraudscorer.scorer.verdict.VerdictOutcomes.STORE), metrics, resolver.modelName(),
+        outcomes = new VerdictOutcomes(
+                context.getStateStore(VerdictOutcomes.STORE), metrics, resolver.modelName(),
                 labelWindowMs);
-        context.schedule(java.time.Duration.ofSeconds(10), org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
+        context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME,
                 now -> outcomes.expire());
     }
 
@@ -127,7 +130,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
             return;
         }
         // Outside the try: a failure downstream (e.g. the sink) is not this record's scoring failure, and a record
-        // must never be both a verdict and a dead letter.
+        // must never be both a verdict and a dead letter. The verdict now waits for its label (live precision/recall).
         outcomes.verdict(input.eventTimeMs(), tx.getTransactionId(), verdict.getModelVersion(),
                 verdict.getDecision() != Decision.APPROVE);
         final LoadedModel shadow = serving.get().shadow();
@@ -183,6 +186,4 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         return new TxInput(tx.getTransactionId(), tx.getEventTime().toEpochMilli(), tx.getCustomerId(),
                 tx.getTerminalId(), tx.getAmount());
     }
-
-    /** The trace id of a W3C traceparent header ({@code 00-<trace id>-<span id>-<flags>}), if the producer sent one. */
 }
