@@ -7,14 +7,25 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Keeps exported spans in memory, for asserting on what the scorer traced. */
+/** Keeps exported spans in memory, for asserting on what the scorer traced; or drops them, for benchmarks. */
 final class CollectingSpanExporter implements SpanExporter {
 
     final List<SpanData> spans = new CopyOnWriteArrayList<>();
+    private final boolean keep;
+
+    CollectingSpanExporter() {
+        this(true);
+    }
+
+    CollectingSpanExporter(boolean keep) {
+        this.keep = keep;
+    }
 
     @Override
     public CompletableResultCode export(Collection<SpanData> batch) {
-        spans.addAll(batch);
+        if (keep) {
+            spans.addAll(batch);
+        }
         return CompletableResultCode.ofSuccess();
     }
 
