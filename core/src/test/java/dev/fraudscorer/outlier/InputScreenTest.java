@@ -58,7 +58,7 @@ class InputScreenTest {
         assertEquals(9, amount.binEdges().length, "deciles of a continuous feature");
         assertEquals(1.0, java.util.Arrays.stream(amount.binShares()).sum(), 1e-9);
         assertEquals(0.1, amount.binShares()[3], 0.005);
-        assertEquals(0, flag.binEdges().length > 1 ? -1 : 0, "a binary flag has at most one edge");
+        assertTrue(flag.binEdges().length <= 1, "a binary flag has at most one edge");
         assertEquals(0.98, flag.binShares()[0], 0.01);
 
         final long[] same = new long[amount.binShares().length];

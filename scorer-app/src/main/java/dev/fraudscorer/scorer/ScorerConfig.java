@@ -80,7 +80,8 @@ public final class ScorerConfig extends AbstractConfig {
             .define(LABEL_WINDOW_DAYS, Type.INT, 7, Range.atLeast(1), Importance.LOW,
                     "Live precision/recall: event-time days a verdict waits for its fraud label; a flagged verdict with"
                             + " no fraud label by then counts as a false positive (fraud_label_outcomes).")
-            .define(DRIFT_WINDOW_RECORDS, Type.INT, 5_000, Range.atLeast(10), Importance.LOW,
+            .define(DRIFT_WINDOW_RECORDS, Type.INT, dev.fraudscorer.scorer.metrics.ScorerMetrics.DEFAULT_DRIFT_WINDOW,
+                    Range.atLeast(10), Importance.LOW,
                     "Inputs per drift window: fraud_feature_drift_psi is recomputed after each this many.")
             .define(OTLP_ENDPOINT, Type.STRING, "", Importance.LOW,
                     "OTLP/gRPC endpoint for traces, e.g. http://127.0.0.1:4317; empty (default) means tracing off.")

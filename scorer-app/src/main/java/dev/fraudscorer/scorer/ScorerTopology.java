@@ -100,8 +100,8 @@ public final class ScorerTopology {
         // Terminal history for every instance; read back at least a day later (see FeatureStores).
         valid.process(() -> new ToTerminalEvents<Transaction>(
                         tx -> EntityHistory.transaction(tx.getTerminalId(), ScoreProcessor.inputOf(tx)),
-                        tx -> tx.getEventTime().toEpochMilli(), clock, terminalHistory.recent()), Named.as("terminal-entry"))
-                .to(Topics.TERMINAL_EVENTS.name(), toTerminalEvents.withName("terminal-events-sink"));
+                        tx -> tx.getEventTime().toEpochMilli(), clock, terminalHistory.recent()), Named.as(ToTerminalEvents.NODE))
+                .to(Topics.TERMINAL_EVENTS.name(), toTerminalEvents.withName(ToTerminalEvents.SINK));
         final Map<String, KStream<byte[], Routed<Verdict>>> scored = valid
                 .processValues(() -> new ScoreProcessor(new ActiveModelResolver(config.modelName(), codecs.controls().get(),
                         codecs.versions().get(), cache), metrics, clock, config.getInt(ScorerConfig.CUSTOMER_HISTORY_DAYS),

@@ -27,6 +27,11 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 public final class ToTerminalEvents<V> implements Processor<byte[], Routed<V>, Bytes, byte[]> {
 
+    /** Processor and sink names of the terminal-history branch, which error handling treats as a side branch. */
+    public static final String NODE = "terminal-entry";
+    public static final String SINK = "terminal-events-sink";
+
+
     static final long MARKER_EVERY_MS = Duration.ofHours(1).toMillis();
     static final Duration IDLE_CHECK = Duration.ofSeconds(1);
 

@@ -27,20 +27,32 @@ final class FeatureDrift {
     }
 
     void observe(int version, Manifest.Screening screening, double[] features) {
-        if (screening == null || screening.features().isEmpty() || !screening.features().get(0).hasBins()) {
-            return;
-        }
-        windows.computeIfAbsent(version, v -> new Window(v, screening.features())).add(features);
+        // Whether a version has reference bins is decided once, on its first input: NONE for a bundle without them.
+        windows.computeIfAbsent(version, v -> screening == null || screening.features().isEmpty()
+                || !screening.features().get(0).hasBins() ? NONE
+                : new Window(registry, windowRecords, v, screening.features())).add(features);
     }
 
+    /** Drift of a version whose bundle carries no reference bins: nothing to measure. */
+    private static final Window NONE = new Window();
+
     /** One version's counts; synchronised because stream threads share it, and a record's work is tiny. */
-    private final class Window {
+    private static final class Window {
         private final List<Manifest.FeatureStats> stats;
         private final long[][] counts;
         private final AtomicLong[] psiMicros;
+        private final int windowRecords;
         private int n;
 
-        Window(int version, List<Manifest.FeatureStats> stats) {
+        private Window() {
+            stats = List.of();
+            counts = new long[0][];
+            psiMicros = new AtomicLong[0];
+            windowRecords = Integer.MAX_VALUE;
+        }
+
+        Window(MeterRegistry registry, int windowRecords, int version, List<Manifest.FeatureStats> stats) {
+            this.windowRecords = windowRecords;
             this.stats = stats;
             counts = new long[stats.size()][];
             psiMicros = new AtomicLong[stats.size()];
@@ -55,7 +67,13 @@ final class FeatureDrift {
             }
         }
 
-        synchronized void add(double[] x) {
+        void add(double[] x) {
+            if (counts.length > 0) {
+                count(x);
+            }
+        }
+
+        private synchronized void count(double[] x) {
             for (int f = 0; f < counts.length && f < x.length; f++) {
                 counts[f][stats.get(f).bin(x[f])]++;
             }

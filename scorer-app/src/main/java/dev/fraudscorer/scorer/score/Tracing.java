@@ -88,10 +88,6 @@ public final class Tracing implements AutoCloseable {
                 .build());
     }
 
-    public boolean enabled() {
-        return tracer != null;
-    }
-
     /** Starts the scoring span as a child of the input's trace context, if it has one; null when tracing is off. */
     public Span start(Headers input) {
         if (tracer == null) {

@@ -1,5 +1,6 @@
 package dev.fraudscorer.scorer.validate;
 
+import dev.fraudscorer.scorer.features.ToTerminalEvents;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.topics.Topics;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class StreamErrors {
     public static final String METRICS_CONFIG = "dev.fraudscorer.scorer.metrics";
 
     /** Processor nodes on the terminal-history side branch of a transaction (see {@code ScorerTopology}). */
-    private static final Set<String> SIDE_BRANCH = Set.of("terminal-entry", "terminal-events-sink");
+    private static final Set<String> SIDE_BRANCH = Set.of(ToTerminalEvents.NODE, ToTerminalEvents.SINK);
     private static final Set<String> GLOBAL_SOURCES = Set.of(Topics.MODEL_CONTROL.name(), Topics.MODEL_REGISTRY.name(),
             Topics.TERMINAL_EVENTS.name());
 

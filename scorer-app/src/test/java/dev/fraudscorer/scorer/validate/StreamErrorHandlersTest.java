@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fraudscorer.scorer.ScorerConfig;
+import dev.fraudscorer.scorer.features.ToTerminalEvents;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.topics.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,7 +51,7 @@ class StreamErrorHandlersTest {
                 throw new IllegalStateException("terminal entry bug");
             }
             return v;
-        }, Named.as("terminal-entry")).to("side", Produced.with(Serdes.String(), Serdes.String()).withName("terminal-events-sink"));
+        }, Named.as(ToTerminalEvents.NODE)).to("side", Produced.with(Serdes.String(), Serdes.String()).withName(ToTerminalEvents.SINK));
         valid.mapValues(v -> {
             if (v.equals("score-bug")) {
                 throw new ArrayIndexOutOfBoundsException("feature 17 of 16");
