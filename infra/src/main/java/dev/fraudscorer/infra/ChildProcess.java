@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A server or tool run as its own OS process, its output in a log file the user can read. Stops on SIGTERM. */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
 
     private final String name;
     private final Process process;
@@ -19,7 +19,7 @@ final class ChildProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static ChildProcess start(String name, List<String> command, Path workDir, Path log) throws IOException {
+    public static ChildProcess start(String name, List<String> command, Path workDir, Path log) throws IOException {
         final ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         final ChildProcess child = new ChildProcess(name, builder.start(), log);
@@ -28,7 +28,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Runs to completion; fails with the log's path if the exit code is not 0. */
-    static void run(String name, List<String> command, Path workDir, Path log, long timeoutSeconds)
+    public static void run(String name, List<String> command, Path workDir, Path log, long timeoutSeconds)
             throws IOException, InterruptedException {
         try (ChildProcess child = start(name, command, workDir, log)) {
             if (!child.process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -40,28 +40,38 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    static String javaBinary() {
+    public static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    static String classpathOf(Path dir) {
+    public static String classpathOf(Path dir) {
         return dir.toAbsolutePath() + File.separator + "*";
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    void requireAlive() throws IOException {
+    public void requireAlive() throws IOException {
         if (!process.isAlive()) {
             throw new IOException(name + " exited with " + process.exitValue() + " during start-up; see " + log);
         }
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL, as a crash or an OOM kill would end it; waits until it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then SIGKILL after 15 s. */
     @Override
     public void close() {
         if (!process.isAlive()) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code java -jar infra/target/infra.jar demo|up}. */
 @Command(name = "infra", mixinStandardHelpOptions = true, version = "infra 0.1",
         description = "The local stack (KRaft broker + Apicurio Registry, no Docker) and the end-to-end demo.",
-        subcommands = {InfraMain.Up.class, Demo.class, CommandLine.HelpCommand.class})
+        subcommands = {InfraMain.Up.class, Demo.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class InfraMain {
 
     public static void main(String[] args) {
@@ -46,10 +46,13 @@ public final class InfraMain {
         @Option(names = "--registry-management-port", defaultValue = "9001",
                 description = "Registry health and metrics. Default: ${DEFAULT-VALUE}")
         int registryManagementPort;
+        @Option(names = "--brokers", defaultValue = "1", description = "KRaft nodes, each broker and controller; with 3,"
+                + " topics get 3 replicas and min.insync.replicas=2. Node i's ports are the first's + 10*i. Default: ${DEFAULT-VALUE}")
+        int brokers;
 
         LocalStack.Options toOptions() {
             return new LocalStack.Options(dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort,
-                    registryManagementPort);
+                    registryManagementPort, brokers);
         }
     }
 

@@ -29,42 +29,77 @@ public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     private static final int REGISTRY_MIN_JDK = 21;
 
-    /** @param kafkaPort 0 picks free ports for this and every port below */
-    public record Options(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int registryManagementPort) {
+    /**
+     * @param kafkaPort 0 picks free ports for this and every port below
+     * @param brokers   1 (the demo's default) or more KRaft nodes, each broker and controller; with 3, topics get
+     *                  three replicas with two in sync, and one node may die
+     */
+    public record Options(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int registryManagementPort,
+                          int brokers) {
         public Options {
             dataDir = dataDir.toAbsolutePath(); // child processes run in other working directories
+            if (brokers < 1) {
+                throw new IllegalArgumentException("--brokers must be at least 1");
+            }
+        }
+
+        public Options(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int registryManagementPort) {
+            this(dataDir, kafkaPort, controllerPort, registryPort, registryManagementPort, 1);
         }
 
         public static Options freePorts(Path dataDir) {
-            return new Options(dataDir, 0, 0, 0, 0);
+            return new Options(dataDir, 0, 0, 0, 0, 1);
+        }
+
+        public Options withBrokers(int count) {
+            return new Options(dataDir, kafkaPort, controllerPort, registryPort, registryManagementPort, count);
         }
     }
 
+    /** Node i's ports step by 10 from the first, so 9092/9093 stay the single broker's and 9095 stays free. */
+    private static final int PORT_STEP = 10;
+
     private final Options options;
-    private final int kafkaPort;
+    private final int[] kafkaPorts;
+    private final int[] controllerPorts;
     private final int registryPort;
     private final int managementPort;
-    private ChildProcess broker;
+    private final ChildProcess[] brokers;
+    private final List<List<String>> brokerCommands = new java.util.ArrayList<>();
+    private RepoLayout repo;
+    private Path registryJava;
     private ChildProcess registry;
 
-    private LocalStack(Options options, int kafkaPort, int registryPort, int managementPort) {
+    private LocalStack(Options options, int[] kafkaPorts, int[] controllerPorts, int registryPort, int managementPort) {
         this.options = options;
-        this.kafkaPort = kafkaPort;
+        this.kafkaPorts = kafkaPorts;
+        this.controllerPorts = controllerPorts;
         this.registryPort = registryPort;
         this.managementPort = managementPort;
+        this.brokers = new ChildProcess[kafkaPorts.length];
     }
 
-    /** Starts broker and registry, creates the catalogue's topics and registers its schemas. */
+    /** Starts broker(s) and registry, creates the catalogue's topics and registers its schemas. */
     public static LocalStack start(Options options) throws IOException, InterruptedException {
         final RepoLayout repo = RepoLayout.locate();
         final Path registryJava = JdkFinder.find(REGISTRY_MIN_JDK);
         Files.createDirectories(options.dataDir());
-        final LocalStack stack = new LocalStack(options, Ports.resolve(options.kafkaPort(), "Kafka"),
+        final int n = options.brokers();
+        final int[] kafka = new int[n];
+        final int[] controller = new int[n];
+        for (int i = 0; i < n; i++) {
+            kafka[i] = Ports.resolve(options.kafkaPort() == 0 ? 0 : options.kafkaPort() + i * PORT_STEP, "Kafka");
+            controller[i] = Ports.resolve(options.controllerPort() == 0 ? 0 : options.controllerPort() + i * PORT_STEP,
+                    "the KRaft controller");
+        }
+        final LocalStack stack = new LocalStack(options, kafka, controller,
                 Ports.resolve(options.registryPort(), "the registry"),
                 Ports.resolve(options.registryManagementPort(), "the registry's management endpoint"));
+        stack.repo = repo;
+        stack.registryJava = registryJava;
         try {
-            stack.startBroker(repo, Ports.resolve(options.controllerPort(), "the KRaft controller"));
-            stack.startRegistry(repo, registryJava);
+            stack.formatAndStartBrokers();
+            stack.startRegistry();
             stack.waitForBroker();
             stack.waitForRegistry();
             stack.applyTopicsAndSchemas();
@@ -76,7 +111,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return "127.0.0.1:" + kafkaPort;
+        return java.util.Arrays.stream(kafkaPorts).mapToObj(p -> "127.0.0.1:" + p)
+                .collect(java.util.stream.Collectors.joining(","));
     }
 
     /** The v3 REST API base, which the serdes take as {@code apicurio.registry.url}. */
@@ -92,45 +128,103 @@ public final class LocalStack implements AutoCloseable {
         return options.dataDir();
     }
 
+    public int brokerCount() {
+        return brokers.length;
+    }
+
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
-    private void startBroker(RepoLayout repo, int controllerPort) throws IOException, InterruptedException {
-        final Path dir = options.dataDir().resolve("kafka");
-        Files.createDirectories(dir);
-        final Path config = dir.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + kafkaPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + kafkaPort,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + dir.resolve("logs").toAbsolutePath(),
-                "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=6",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "transaction.state.log.num.partitions=6",
-                "group.initial.rebalance.delay.ms=0",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "") );
-        final List<String> java = List.of(ChildProcess.javaBinary(), "-Xms256m", "-Xmx1g",
-                "-cp", ChildProcess.classpathOf(repo.kafkaLib()));
-        if (!Files.exists(dir.resolve("logs/meta.properties"))) {
-            ChildProcess.run("kafka-format", concat(java, "kafka.tools.StorageTool", "format", "-t",
-                    Uuid.randomUuid().toString(), "-c", config.toString(), "--standalone"), dir, dir.resolve("format.log"), 60);
-        }
-        broker = ChildProcess.start("kafka", concat(java, "kafka.Kafka", config.toString()), dir, dir.resolve("broker.log"));
-        LOG.info("Kafka broker starting on {} (log {})", bootstrapServers(), broker.log());
+    /** Fault injection: SIGKILL broker {@code index} (0-based), as a node loss would. */
+    public void killBroker(int index) throws InterruptedException {
+        brokers[index].kill();
     }
 
-    private void startRegistry(RepoLayout repo, Path java) throws IOException {
+    /** Starts broker {@code index} again on its data dir, as an operator's restart would. */
+    public void restartBroker(int index) throws IOException {
+        brokers[index] = ChildProcess.start("kafka-" + (index + 1), brokerCommands.get(index), brokerDir(index),
+                brokerDir(index).resolve("broker.log"));
+    }
+
+    /** Fault injection: stops the registry process (SIGTERM, then SIGKILL). */
+    public void stopRegistry() {
+        registry.close();
+    }
+
+    /**
+     * Starts the registry again and waits until it answers. Its storage is in memory, so the catalogue's schemas are
+     * registered again, in the same order, which gives them the same ids on a fresh registry.
+     */
+    public void restartRegistry() throws IOException, InterruptedException {
+        startRegistry();
+        waitForRegistry();
+        for (String line : new SchemaRegistrar(registryUrl()).register(Topics.all())) {
+            LOG.info("schema {}", line);
+        }
+    }
+
+    private Path brokerDir(int index) {
+        return options.dataDir().resolve(brokers.length == 1 ? "kafka" : "kafka-" + (index + 1));
+    }
+
+    private void formatAndStartBrokers() throws IOException, InterruptedException {
+        final int n = brokers.length;
+        final int replication = Math.min(3, n);
+        final int minIsr = replication >= 3 ? 2 : 1;
+        final String clusterId = Uuid.randomUuid().toString();
+        final String voters = java.util.stream.IntStream.range(0, n)
+                .mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i]).collect(java.util.stream.Collectors.joining(","));
+        for (int i = 0; i < n; i++) {
+            final Path dir = brokerDir(i);
+            Files.createDirectories(dir);
+            final Path config = dir.resolve("server.properties");
+            Files.writeString(config, String.join("\n",
+                    "process.roles=broker,controller",
+                    "node.id=" + (i + 1),
+                    // One node: a dynamic quorum formatted --standalone. Several: a static voter set.
+                    n == 1 ? "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPorts[0]
+                            : "controller.quorum.voters=" + voters,
+                    "listeners=PLAINTEXT://127.0.0.1:" + kafkaPorts[i] + ",CONTROLLER://127.0.0.1:" + controllerPorts[i],
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + kafkaPorts[i],
+                    "controller.listener.names=CONTROLLER",
+                    "inter.broker.listener.name=PLAINTEXT",
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "log.dirs=" + dir.resolve("logs").toAbsolutePath(),
+                    "auto.create.topics.enable=false",
+                    // Internal topics (offsets, transactions, Kafka Streams' own) replicated like the catalogue's.
+                    "default.replication.factor=" + replication,
+                    "min.insync.replicas=" + minIsr,
+                    "offsets.topic.replication.factor=" + replication,
+                    "offsets.topic.num.partitions=6",
+                    "transaction.state.log.replication.factor=" + replication,
+                    "transaction.state.log.min.isr=" + minIsr,
+                    "transaction.state.log.num.partitions=6",
+                    "group.initial.rebalance.delay.ms=0",
+                    // A transaction left open by a killed producer is aborted within a second of its timeout, not ten.
+                    "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000",
+                    "share.coordinator.state.topic.replication.factor=" + replication,
+                    "share.coordinator.state.topic.min.isr=" + minIsr,
+                    ""));
+            final List<String> java = List.of(ChildProcess.javaBinary(), "-Xms256m", n == 1 ? "-Xmx1g" : "-Xmx768m",
+                    "-cp", ChildProcess.classpathOf(repo.kafkaLib()));
+            if (!Files.exists(dir.resolve("logs/meta.properties"))) {
+                final List<String> format = new java.util.ArrayList<>(concat(java, "kafka.tools.StorageTool", "format",
+                        "-t", clusterId, "-c", config.toString()));
+                if (n == 1) {
+                    format.add("--standalone");
+                }
+                ChildProcess.run("kafka-format", format, dir, dir.resolve("format.log"), 60);
+            }
+            brokerCommands.add(concat(java, "kafka.Kafka", config.toString()));
+            brokers[i] = ChildProcess.start(n == 1 ? "kafka" : "kafka-" + (i + 1), brokerCommands.get(i), dir,
+                    dir.resolve("broker.log"));
+        }
+        LOG.info("Kafka starting: {} node(s) on {} (logs under {})", n, bootstrapServers(), options.dataDir());
+    }
+
+    private void startRegistry() throws IOException {
+        final Path java = registryJava;
         final Path dir = options.dataDir().resolve("registry");
         Files.createDirectories(dir);
         registry = ChildProcess.start("apicurio-registry", List.of(java.toString(), "-Xms128m", "-Xmx768m",
@@ -145,13 +239,17 @@ public final class LocalStack implements AutoCloseable {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         try (Admin admin = admin()) {
             while (true) {
-                broker.requireAlive();
+                for (ChildProcess broker : brokers) {
+                    broker.requireAlive();
+                }
                 try {
-                    admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
-                    return;
+                    if (admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size() == brokers.length) {
+                        return;
+                    }
+                    throw new IOException("not every broker has registered yet");
                 } catch (Exception e) {
                     if (System.nanoTime() > deadline) {
-                        throw new IOException("Kafka did not become ready in 90 s; see " + broker.log(), e);
+                        throw new IOException("Kafka did not become ready in 90 s; see " + brokers[0].log(), e);
                     }
                     Thread.sleep(200);
                 }
@@ -181,7 +279,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void applyTopicsAndSchemas() throws IOException, InterruptedException {
         try (Admin admin = admin()) {
-            final TopicApplier.Report report = new TopicApplier(admin, (short) 1).apply(Topics.all());
+            final TopicApplier.Report report = TopicApplier.forCluster(admin).apply(Topics.all());
             LOG.info("topics:\n{}", report.toString().stripTrailing());
         }
         for (String line : new SchemaRegistrar(registryUrl()).register(Topics.all())) {
@@ -200,8 +298,10 @@ public final class LocalStack implements AutoCloseable {
         if (registry != null) {
             registry.close();
         }
-        if (broker != null) {
-            broker.close();
+        for (ChildProcess broker : brokers) {
+            if (broker != null) {
+                broker.close();
+            }
         }
     }
 }

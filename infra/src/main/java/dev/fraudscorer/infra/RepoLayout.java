@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * Where the built artifacts are: the repository root is found from {@code -Dfraud.repo.root}, the location of
  * this jar ({@code infra/target/infra.jar}) or the working directory.
  */
-final class RepoLayout {
+public final class RepoLayout {
 
     private final Path root;
 
@@ -17,7 +17,7 @@ final class RepoLayout {
         this.root = root;
     }
 
-    static RepoLayout locate() throws IOException {
+    public static RepoLayout locate() throws IOException {
         final String explicit = System.getProperty("fraud.repo.root");
         if (explicit != null) {
             return check(Path.of(explicit));
@@ -44,7 +44,7 @@ final class RepoLayout {
         return layout;
     }
 
-    Path root() {
+    public Path root() {
         return root;
     }
 
@@ -57,7 +57,7 @@ final class RepoLayout {
     }
 
     /** {@code <module>/target/<module>.jar}, which must have been built. */
-    Path moduleJar(String module) throws IOException {
+    public Path moduleJar(String module) throws IOException {
         final Path jar = root.resolve(module).resolve("target").resolve(module + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " is missing; run 'mvn -B -DskipTests package' at the repository root first");

@@ -2,6 +2,7 @@ package dev.fraudscorer.scorer;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -52,7 +53,10 @@ public final class ScorerConfig extends AbstractConfig {
             .define(STATUS_INTERVAL_MS, Type.LONG, 2_000L, Range.atLeast(100), Importance.LOW,
                     "How often this instance reports what it serves to the scorer-status topic.")
             .define(INSTANCE_ID, Type.STRING, "", Importance.LOW,
-                    "Name of this instance in scorer-status; empty means application.id@host/pid.")
+                    "Name of this instance in scorer-status and its group.instance.id (static membership: a restarted"
+                            + " instance rejoins as itself, without a rebalance); empty means a name created once and kept"
+                            + " in state.dir, so the same command and state dir are the same instance. Two running"
+                            + " instances must never share it.")
             .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
                     Importance.MEDIUM, "exactly_once_v2 (default) or at_least_once.")
@@ -87,9 +91,11 @@ public final class ScorerConfig extends AbstractConfig {
                     "OTLP/gRPC endpoint for traces, e.g. http://127.0.0.1:4317; empty (default) means tracing off.")
             .define(TRACE_SAMPLE_RATIO, Type.DOUBLE, 0.01, Range.between(0.0, 1.0), Importance.LOW,
                     "Share of scored records traced (parent-based: a sampled upstream trace is always followed).")
-            .define(TERMINAL_MAX_WAIT_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
+            .define(TERMINAL_MAX_WAIT_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.LOW,
                     "Longest a transaction waits for terminal history to catch up; after a timeout it is scored on"
                             + " the history there is (counted in fraud_terminal_history_wait{outcome=STALE}).");
+
+    private String instanceId;
 
     public ScorerConfig(Map<?, ?> props) {
         super(DEF, props, false);
@@ -119,6 +125,15 @@ public final class ScorerConfig extends AbstractConfig {
         }
     }
 
+    /** This instance's stable name: {@link #INSTANCE_ID} or the one kept in the state directory. */
+    public String instanceId() {
+        if (instanceId == null) {
+            instanceId = InstanceIdentity.resolve(getString(INSTANCE_ID), getString(APPLICATION_ID),
+                    java.nio.file.Path.of(getString(STATE_DIR)));
+        }
+        return instanceId;
+    }
+
     public String modelName() {
         return getString(MODEL_NAME);
     }
@@ -133,9 +148,19 @@ public final class ScorerConfig extends AbstractConfig {
         props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         // Streams' producer waits 100 ms by default to batch; a scorer wants verdicts out quickly.
         props.put(StreamsConfig.producerPrefix("linger.ms"), 5);
-        // A transaction may wait for terminal history (features.terminal.max.wait.ms) inside an open transaction;
-        // Streams' 10 s default transaction timeout would fence the producer after a couple of such waits.
-        props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 60_000);
+        // Recovery (README, "A crash costs nothing"). Static membership: a restarted instance rejoins as the same
+        // member and gets its tasks back without a rebalance. A member that does not come back is dropped after the
+        // session timeout (the broker's minimum), and its tasks move to an instance that keeps a warm standby copy of
+        // their state. Until its open transaction is aborted, read_committed readers and the new owner of its input
+        // offsets wait; the transaction timeout bounds that (a restart with the same state dir fences it at once).
+        // It must stay well above features.terminal.max.wait.ms, which a record may wait inside a transaction.
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId());
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6_000);
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_500);
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 7_000);
+        // What a restart after kill -9 re-reads into the global terminal store is bounded by its memtable size.
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, dev.fraudscorer.scorer.features.TerminalStoreRocksDb.class);
         // Unnamed internal topics or stores would be orphaned by a refactoring: refuse them.
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         // A failure in the model-control/registry global stores must not stop the application (KIP-1270).

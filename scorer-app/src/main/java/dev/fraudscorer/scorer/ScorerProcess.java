@@ -61,6 +61,7 @@ public final class ScorerProcess implements AutoCloseable {
                 stopped.countDown();
             }
         });
+        streams.setGlobalStateRestoreListener(new RestoreLog());
         new KafkaStreamsMetrics(streams).bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -105,7 +106,10 @@ public final class ScorerProcess implements AutoCloseable {
     @Override
     public void close() {
         status.close();
-        streams.close(Duration.ofSeconds(30));
+        // Leave the group: with static membership a member that stops without leaving would keep its partitions
+        // until the session timeout.
+        streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         stopped.countDown();
         health.close();
         tracing.close();

@@ -5,9 +5,6 @@ import dev.fraudscorer.scorer.control.ModelCache;
 import dev.fraudscorer.scorer.control.Serving;
 import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
@@ -49,23 +46,10 @@ final class StatusReporter implements AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         final KafkaProducer<String, ScorerStatus> producer = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerdes.<ScorerStatus>values(config.getString(ScorerConfig.REGISTRY_URL)).serializer());
-        final StatusReporter reporter = new StatusReporter(producer, instanceId(config));
+        final StatusReporter reporter = new StatusReporter(producer, config.instanceId());
         reporter.timer.scheduleWithFixedDelay(() -> reporter.report(config.modelName(), cache, streams), 0,
                 config.getLong(ScorerConfig.STATUS_INTERVAL_MS), TimeUnit.MILLISECONDS);
         return reporter;
-    }
-
-    private static String instanceId(ScorerConfig config) {
-        if (!config.getString(ScorerConfig.INSTANCE_ID).isBlank()) {
-            return config.getString(ScorerConfig.INSTANCE_ID);
-        }
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "unknown-host";
-        }
-        return config.getString(ScorerConfig.APPLICATION_ID) + "@" + host + "/" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 
     static ScorerStatus status(String instanceId, String modelName, Optional<Serving> serving, ModelCache cache,

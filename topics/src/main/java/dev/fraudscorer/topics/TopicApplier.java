@@ -38,17 +38,46 @@ public final class TopicApplier {
 
     private final Admin admin;
     private final short replicationFactor;
+    private final int minInsyncReplicas;
 
     public TopicApplier(Admin admin, short replicationFactor) {
         this.admin = admin;
         this.replicationFactor = replicationFactor;
+        this.minInsyncReplicas = minInsyncFor(replicationFactor);
+    }
+
+    /**
+     * Replication decided by the cluster: three copies with two in sync (a broker of three may die and acks=all
+     * writes go on) once there are three brokers; one copy on a single broker.
+     */
+    public static TopicApplier forCluster(Admin admin) throws InterruptedException {
+        try {
+            final int brokers = admin.describeCluster().nodes().get().size();
+            return new TopicApplier(admin, (short) Math.min(3, Math.max(1, brokers)));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("describing the cluster failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    static int minInsyncFor(short replicationFactor) {
+        return replicationFactor >= 3 ? 2 : 1;
+    }
+
+    public short replicationFactor() {
+        return replicationFactor;
+    }
+
+    private Map<String, String> configsOf(TopicSpec spec) {
+        final Map<String, String> configs = new java.util.HashMap<>(spec.configs());
+        configs.put("min.insync.replicas", Integer.toString(minInsyncReplicas));
+        return configs;
     }
 
     public Report apply(Collection<TopicSpec> specs) throws InterruptedException {
         try {
             final var existing = admin.listTopics().names().get();
             final List<NewTopic> toCreate = specs.stream().filter(s -> !existing.contains(s.name()))
-                    .map(s -> new NewTopic(s.name(), s.partitions(), replicationFactor).configs(s.configs()))
+                    .map(s -> new NewTopic(s.name(), s.partitions(), replicationFactor).configs(configsOf(s)))
                     .toList();
             admin.createTopics(toCreate).all().get();
             final List<TopicSpec> present = specs.stream().filter(s -> existing.contains(s.name())).toList();
@@ -77,7 +106,7 @@ public final class TopicApplier {
                         + " (not changed: repartitioning moves keys; do it deliberately)");
             }
             final Config actual = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
-            for (var wanted : spec.configs().entrySet()) {
+            for (var wanted : configsOf(spec).entrySet()) {
                 final String value = Optional.ofNullable(actual.get(wanted.getKey())).map(ConfigEntry::value).orElse(null);
                 if (!wanted.getValue().equals(value)) {
                     drift.add(spec.name() + ": " + wanted.getKey() + "=" + value + ", catalogue says " + wanted.getValue());

@@ -17,7 +17,8 @@ import org.apache.kafka.streams.state.Stores;
  * (the input is keyed by customer), changelogged and restored like any Streams store. Terminal history is a global
  * RocksDB store fed from {@link Topics#TERMINAL_EVENTS}: terminal features only read transactions at least a day
  * old (the feature spec's delay), so the sub-second lag of a global store costs nothing and the hot path needs no
- * repartition hop. The topic is the global store's changelog; a restart restores from it.
+ * repartition hop. The topic is the global store's changelog; a restart restores from it, from the offset the
+ * store last committed, also after a {@code kill -9} ({@link CrashTolerantGlobalStore}).
  */
 public final class FeatureStores {
 
@@ -29,8 +30,9 @@ public final class FeatureStores {
 
     public static void addTo(StreamsBuilder builder, int terminalHistoryDays, TerminalHistory history) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CUSTOMER_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
-        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TERMINAL_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled()
+                .withLoggingEnabled(dev.fraudscorer.scorer.StoreChangelogs.configs()));
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(CrashTolerantGlobalStore.persistent(TERMINAL_STORE),
                         Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(),
                 Topics.TERMINAL_EVENTS.name(),
                 Consumed.with(Serdes.Bytes(), Serdes.ByteArray()).withName("terminal-events-source"),

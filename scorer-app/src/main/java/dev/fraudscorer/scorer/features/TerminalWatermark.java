@@ -17,8 +17,12 @@ import java.util.function.Predicate;
  */
 public final class TerminalWatermark {
 
-    /** A writer silent this long (wall clock) while others report is treated as gone. */
-    static final long SILENT_MS = 30_000;
+    /**
+     * A writer silent this long (wall clock) while others report is treated as gone. Live writers report every
+     * second; a killed instance's writers fall silent, and other instances' transactions must not keep waiting on
+     * them much longer than the group takes to move their tasks (session timeout 6 s).
+     */
+    static final long SILENT_MS = 10_000;
 
     private final Map<String, Writer> writers = new HashMap<>();
     private long newestWallMs = Long.MIN_VALUE;

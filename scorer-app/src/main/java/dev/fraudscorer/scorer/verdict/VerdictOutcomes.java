@@ -37,7 +37,8 @@ public final class VerdictOutcomes {
 
     public static StoreBuilder<KeyValueStore<Bytes, byte[]>> storeBuilder() {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), org.apache.kafka.common.serialization.Serdes.Bytes(),
-                org.apache.kafka.common.serialization.Serdes.ByteArray());
+                org.apache.kafka.common.serialization.Serdes.ByteArray())
+                .withLoggingEnabled(dev.fraudscorer.scorer.StoreChangelogs.configs());
     }
 
     /** A verdict was produced: flagged means REVIEW or DECLINE. */

@@ -1,0 +1,148 @@
+package dev.fraudscorer.infra.verify;
+
+import dev.fraudscorer.data.DatasetRow;
+import dev.fraudscorer.schema.FraudLabel;
+import dev.fraudscorer.schema.Transaction;
+import dev.fraudscorer.topics.AvroSerdes;
+import dev.fraudscorer.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Replays dataset rows to {@code transactions} at a steady rate, keyed by customer, each fraud label to
+ * {@code fraud-labels} once the replay is a day of event time past its transaction, and a bad record every so
+ * often. Every transaction record carries its id in the {@code verify.id} header. The producer is idempotent with
+ * {@code acks=all}, so a broker loss neither loses nor doubles an input; a send that still fails is remembered and
+ * that input is not expected.
+ */
+final class ReplayLoad implements Runnable {
+
+    private static final long LABEL_DELAY_MS = 24L * 3600 * 1000;
+
+    private final String bootstrap;
+    private final String registryUrl;
+    private final List<DatasetRow> rows;
+    private final int rate;
+    private final int badEvery;
+    private final Thread thread = new Thread(this, "replay-load");
+    final Set<String> failed = ConcurrentHashMap.newKeySet();
+    final Set<String> badIds = ConcurrentHashMap.newKeySet();
+    volatile int sent;
+    volatile long labels;
+    volatile boolean done;
+    volatile Throwable failure;
+
+    ReplayLoad(String bootstrap, String registryUrl, List<DatasetRow> rows, int rate, int badEvery) {
+        this.bootstrap = bootstrap;
+        this.registryUrl = registryUrl;
+        this.rows = rows;
+        this.rate = rate;
+        this.badEvery = badEvery;
+    }
+
+    void start() {
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    double progress() {
+        return rows.isEmpty() ? 1 : (double) sent / rows.size();
+    }
+
+    void join() throws InterruptedException {
+        thread.join();
+    }
+
+    @Override
+    public void run() {
+        final Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 180_000);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 180_000);
+        final Serializer<Transaction> tx = AvroSerdes.<Transaction>values(registryUrl).serializer();
+        final Serializer<FraudLabel> label = AvroSerdes.<FraudLabel>values(registryUrl).serializer();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            final ArrayDeque<DatasetRow> frauds = new ArrayDeque<>();
+            final long start = System.nanoTime();
+            for (int i = 0; i < rows.size(); i++) {
+                final DatasetRow row = rows.get(i);
+                while (!frauds.isEmpty() && frauds.peek().eventTimeMs() + LABEL_DELAY_MS <= row.eventTimeMs()) {
+                    final DatasetRow l = frauds.poll();
+                    producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), l.terminalId(),
+                            label.serialize(Topics.FRAUD_LABELS.name(), FraudLabel.newBuilder()
+                                    .setTransactionId(l.transactionId()).setCustomerId(l.customerId())
+                                    .setTerminalId(l.terminalId()).setTransactionTime(Instant.ofEpochMilli(l.eventTimeMs()))
+                                    .setFraud(true).setLabelledAt(Instant.ofEpochMilli(l.eventTimeMs() + LABEL_DELAY_MS))
+                                    .setFraudScenario(l.fraudScenario()).build())));
+                    labels++;
+                }
+                if (row.fraud()) {
+                    frauds.add(row);
+                }
+                if (badEvery > 0 && i % badEvery == badEvery / 2) {
+                    final String id = "bad-" + badIds.size();
+                    badIds.add(id);
+                    send(producer, row.customerId(), id, badRecord(tx, row, badIds.size()));
+                }
+                send(producer, row.customerId(), row.transactionId(), tx.serialize(Topics.TRANSACTIONS.name(),
+                        Transaction.newBuilder().setTransactionId(row.transactionId())
+                                .setEventTime(Instant.ofEpochMilli(row.eventTimeMs())).setCustomerId(row.customerId())
+                                .setTerminalId(row.terminalId()).setAmount(row.amount()).build()));
+                sent = i + 1;
+                final long due = start + (i + 1L) * 1_000_000_000L / rate;
+                final long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+            producer.flush();
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            done = true;
+        }
+    }
+
+    private void send(KafkaProducer<String, byte[]> producer, String key, String id, byte[] value) {
+        final RecordHeaders headers = new RecordHeaders();
+        headers.add(VerdictLedger.ID_HEADER, id.getBytes(StandardCharsets.UTF_8));
+        producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), null, key, value, headers), (md, e) -> {
+            if (e != null) {
+                failed.add(id);
+            }
+        });
+    }
+
+    /** Kinds of bad input a payment service might send by mistake: not Avro, invalid amounts, truncated. */
+    private static byte[] badRecord(Serializer<Transaction> serde, DatasetRow row, int n) {
+        final Transaction.Builder b = Transaction.newBuilder().setTransactionId("bad-" + row.transactionId())
+                .setEventTime(Instant.ofEpochMilli(row.eventTimeMs())).setCustomerId(row.customerId())
+                .setTerminalId(row.terminalId());
+        return switch (n % 4) {
+            case 0 -> "{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8);
+            case 1 -> serde.serialize(Topics.TRANSACTIONS.name(), b.setAmount(-row.amount()).build());
+            case 2 -> serde.serialize(Topics.TRANSACTIONS.name(), b.setAmount(Double.NaN).build());
+            default -> {
+                final byte[] good = serde.serialize(Topics.TRANSACTIONS.name(), b.setAmount(row.amount()).build());
+                yield java.util.Arrays.copyOf(good, good.length / 2);
+            }
+        };
+    }
+}

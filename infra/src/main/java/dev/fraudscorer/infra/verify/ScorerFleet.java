@@ -1,0 +1,180 @@
+package dev.fraudscorer.infra.verify;
+
+import dev.fraudscorer.infra.ChildProcess;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Scorer instances as separate OS processes, as production runs them. Each instance has its own state directory
+ * and metrics port, chosen once, so a restart is the identical command line in the identical directory.
+ */
+final class ScorerFleet implements AutoCloseable {
+
+    private final List<String> command;
+    private final List<String> settings;
+    private final Path dir;
+    private final Map<Integer, Member> members = new TreeMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    /** One instance: its fixed command, and the process running it now (null while down). */
+    static final class Member {
+        final int index;
+        final List<String> command;
+        final int port;
+        final Path log;
+        volatile ChildProcess process;
+
+        Member(int index, List<String> command, int port, Path log) {
+            this.index = index;
+            this.command = command;
+            this.port = port;
+            this.log = log;
+        }
+    }
+
+    /**
+     * @param command  how to run the scorer, e.g. {@code java -jar scorer-app.jar}
+     * @param settings KEY=VALUE settings every instance gets (bootstrap servers, registry, trusted keys...)
+     */
+    ScorerFleet(List<String> command, List<String> settings, Path dir) {
+        this.command = command;
+        this.settings = settings;
+        this.dir = dir;
+    }
+
+    synchronized Member start(int index) throws IOException {
+        Member m = members.get(index);
+        if (m == null) {
+            final Path state = dir.resolve("scorer-" + index);
+            Files.createDirectories(state);
+            final List<String> full = new ArrayList<>(command);
+            full.addAll(settings);
+            full.add("state.dir=" + state.resolve("state"));
+            full.add("metrics.port=" + freePort());
+            m = new Member(index, List.copyOf(full), Integer.parseInt(full.get(full.size() - 1).split("=")[1]),
+                    state.resolve("scorer.log"));
+            members.put(index, m);
+        }
+        if (m.process != null && m.process.isAlive()) {
+            throw new IllegalStateException("scorer " + index + " is already running");
+        }
+        m.process = ChildProcess.start("scorer-" + index, m.command, dir, m.log);
+        return m;
+    }
+
+    Member member(int index) {
+        return members.get(index);
+    }
+
+    synchronized List<Integer> running() {
+        return members.values().stream().filter(m -> m.process != null && m.process.isAlive()).map(m -> m.index).toList();
+    }
+
+    void kill9(int index) throws InterruptedException {
+        final Member m = members.get(index);
+        m.process.kill();
+        m.process = null;
+    }
+
+    /** SIGTERM and wait; returns how long the process took to exit. */
+    Duration stop(int index) {
+        final Member m = members.get(index);
+        final long t0 = System.nanoTime();
+        m.process.close();
+        m.process = null;
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    /** Waits until {@code /ready} answers 200; returns how long that took. */
+    Duration awaitReady(int index, Duration timeout) throws IOException, InterruptedException {
+        final Member m = members.get(index);
+        final long t0 = System.nanoTime();
+        final long deadline = t0 + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            final ChildProcess p = m.process;
+            if (p == null) {
+                throw new IOException("scorer " + index + " is not running");
+            }
+            p.requireAlive();
+            if (status(m.port, "/ready") == 200) {
+                return Duration.ofNanos(System.nanoTime() - t0);
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException("scorer " + index + " not ready within " + timeout + "; see " + m.log);
+    }
+
+    /** Resident set size of the instance's process, kB (Linux /proc), or -1. */
+    long rssKb(int index) {
+        final Member m = members.get(index);
+        if (m == null || m.process == null) {
+            return -1;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + m.process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Heap in use as the instance's own /metrics reports it, kB, or -1. */
+    long heapKb(int index) {
+        final Member m = members.get(index);
+        try {
+            final String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.port + "/metrics"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            for (String line : body.split("\n")) {
+                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return (long) (sum / 1024);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private int status(int port, String path) throws InterruptedException {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException notYet) {
+            return -1;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        members.values().forEach(m -> {
+            if (m.process != null) {
+                m.process.close();
+            }
+        });
+    }
+}
