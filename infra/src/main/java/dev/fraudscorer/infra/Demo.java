@@ -100,13 +100,7 @@ final class Demo implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (data == null) {
-            data = DefaultDataset.find().orElseThrow(() -> new IllegalArgumentException("dataset not found; set"
-                    + " FRAUD_DATA or pass --data PATH"));
-        }
-        if (!Files.isRegularFile(data)) {
-            throw new IllegalArgumentException("no data file at " + data.toAbsolutePath() + "; pass --data PATH");
-        }
+        data = DatasetOption.resolve(data);
         if (historyDays < TRAIN_TO_TEST_DAYS || rate < 0 || badRecords < 0 || streamThreads <= 0
                 || labelDelayHours < 0 || labelDelayHours > 168 || hyperParams.size() != 3) {
             throw new IllegalArgumentException("--history-days must be >= 14, --stream-threads > 0, --rate and"

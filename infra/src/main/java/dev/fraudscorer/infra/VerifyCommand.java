@@ -2,7 +2,6 @@ package dev.fraudscorer.infra;
 
 import dev.fraudscorer.data.DefaultDataset;
 import dev.fraudscorer.infra.verify.Verifier;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -53,13 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (data == null) {
-            data = DefaultDataset.find().orElseThrow(() -> new IllegalArgumentException("dataset not found; set"
-                    + " FRAUD_DATA or pass --data PATH"));
-        }
-        if (!Files.isRegularFile(data)) {
-            throw new IllegalArgumentException("no data file at " + data.toAbsolutePath() + "; pass --data PATH");
-        }
+        data = DatasetOption.resolve(data);
         if (brokers < 1 || instances < 1 || transactions < 1 || rate < 1 || badEvery < 0 || streamThreads < 1
                 || restartDelaySeconds < 0 || brokerDownSeconds < 0) {
             throw new IllegalArgumentException("--brokers, --instances, --transactions, --rate and --stream-threads must"

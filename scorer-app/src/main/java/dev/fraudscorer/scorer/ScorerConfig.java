@@ -95,10 +95,20 @@ public final class ScorerConfig extends AbstractConfig {
                     "Longest a transaction waits for terminal history to catch up; after a timeout it is scored on"
                             + " the history there is (counted in fraud_terminal_history_wait{outcome=STALE}).");
 
+    /** Bounds how long a killed instance's open transaction holds readers back (see streamsProperties). */
+    static final int TRANSACTION_TIMEOUT_MS = 7_000;
+
     private String instanceId;
 
     public ScorerConfig(Map<?, ?> props) {
         super(DEF, props, false);
+        final Object override = originals().get(STREAMS_PREFIX + StreamsConfig.producerPrefix("transaction.timeout.ms"));
+        final long transactionTimeoutMs = override == null ? TRANSACTION_TIMEOUT_MS : Long.parseLong(override.toString());
+        if (getLong(TERMINAL_MAX_WAIT_MS) * 2 > transactionTimeoutMs) {
+            throw new org.apache.kafka.common.config.ConfigException(TERMINAL_MAX_WAIT_MS + "=" + getLong(TERMINAL_MAX_WAIT_MS)
+                    + " is more than half the producer's transaction timeout (" + transactionTimeoutMs + " ms): a record"
+                    + " waits inside an open transaction, so lower it or raise streams.producer.transaction.timeout.ms");
+        }
     }
 
     public static ConfigDef definition() {
@@ -158,13 +168,18 @@ public final class ScorerConfig extends AbstractConfig {
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6_000);
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_500);
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
-        props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 7_000);
+        props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), TRANSACTION_TIMEOUT_MS);
         // What a restart after kill -9 re-reads into the global terminal store is bounded by its memtable size.
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, dev.fraudscorer.scorer.features.TerminalStoreRocksDb.class);
         // Unnamed internal topics or stores would be orphaned by a refactoring: refuse them.
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         // A failure in the model-control/registry global stores must not stop the application (KIP-1270).
         props.put("processing.exception.handler.global.enabled", true);
+        // A restore ends with a fetch that finds nothing new and waits fetch.max.wait.ms (500 ms by default) before
+        // it returns; with nine global store partitions and twelve task store partitions that was seconds of every
+        // start (measured: ~0.5 s per partition, 401 records each).
+        props.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
+        props.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         // Model bundles are large records, read only by the global consumer (model-registry).
         props.put(StreamsConfig.globalConsumerPrefix("max.partition.fetch.bytes"),
                 dev.fraudscorer.topics.Topics.MAX_MODEL_RECORD_BYTES);

@@ -18,8 +18,8 @@ public final class StoreChangelogs {
 
     public static Map<String, String> configs() {
         return Map.of(
-                "segment.bytes", Integer.toString(2 * 1024 * 1024),
-                "min.cleanable.dirty.ratio", "0.2",
+                "segment.bytes", Integer.toString(1024 * 1024),
+                "min.cleanable.dirty.ratio", "0.1",
                 "delete.retention.ms", Long.toString(10 * 60 * 1000L));
     }
 }

@@ -23,14 +23,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Replays dataset rows to {@code transactions} at a steady rate, keyed by customer, each fraud label to
- * {@code fraud-labels} once the replay is a day of event time past its transaction, and a bad record every so
+ * {@code fraud-labels} once the replay is an hour of event time past its transaction, and a bad record every so
  * often. Every transaction record carries its id in the {@code verify.id} header. The producer is idempotent with
  * {@code acks=all}, so a broker loss neither loses nor doubles an input; a send that still fails is remembered and
  * that input is not expected.
  */
 final class ReplayLoad implements Runnable {
 
-    private static final long LABEL_DELAY_MS = 24L * 3600 * 1000;
+    /**
+     * Labels an hour of event time after their transaction, so even a short run has labels flowing. Terminal
+     * features read labels of transactions at least 7 days old, which have all arrived with this delay or a day's,
+     * so the offline features (labels 7 days late) stay the reference either way.
+     */
+    private static final long LABEL_DELAY_MS = 3600L * 1000;
 
     private final String bootstrap;
     private final String registryUrl;

@@ -134,6 +134,7 @@ public final class Verifier {
         final List<Future<?>> pending = new ArrayList<>();
         final List<Duration> readyAfterRestart = new CopyOnWriteArrayList<>();
         final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
+        final java.util.Set<Integer> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
         int next = 0;
         int kills = 0;
         int brokerKills = 0;
@@ -144,19 +145,31 @@ public final class Verifier {
                 final long at = System.currentTimeMillis();
                 switch (step.kind()) {
                     case SCORER_KILL9 -> {
-                        final List<Integer> up = fleet.running();
+                        // Only an instance that is up and ready: killing one still restarting from the last kill
+                        // measures nothing new. If there is none, try again shortly.
+                        final List<Integer> up = fleet.running().stream().filter(i -> !restarting.contains(i)).toList();
+                        if (up.isEmpty()) {
+                            next--;
+                            Thread.sleep(200);
+                            continue;
+                        }
                         final int victim = up.get(kills++ % up.size());
+                        restarting.add(victim);
                         fleet.kill9(victim);
                         ledger.probe("scorer " + victim + " kill -9", at);
                         event(events, "kill -9 scorer " + victim + "; same command again in " + s.restartDelay().toSeconds() + " s");
                         pending.add(background.submit(() -> {
-                            Thread.sleep(s.restartDelay().toMillis());
-                            fleet.start(victim);
-                            final Duration ready = fleet.awaitReady(victim, Duration.ofMinutes(3));
-                            readyAfterRestart.add(ready);
-                            event(events, String.format("scorer %d restarted: ready %.1f s after its start", victim,
-                                    ready.toMillis() / 1e3));
-                            return null;
+                            try {
+                                Thread.sleep(s.restartDelay().toMillis());
+                                fleet.start(victim);
+                                final Duration ready = fleet.awaitReady(victim, Duration.ofMinutes(3));
+                                readyAfterRestart.add(ready);
+                                event(events, String.format("scorer %d restarted: ready %.1f s after its start", victim,
+                                        ready.toMillis() / 1e3));
+                                return null;
+                            } finally {
+                                restarting.remove(victim);
+                            }
                         }));
                     }
                     case BROKER_KILL9 -> {

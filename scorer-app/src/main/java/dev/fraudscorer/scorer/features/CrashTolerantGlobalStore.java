@@ -174,10 +174,15 @@ public final class CrashTolerantGlobalStore {
         }
     }
 
-    /** Flushes the inner RocksDB store's memtables, found by reflection on first use. */
+    /**
+     * Flushes the inner RocksDB store's memtables, all column families at once (the data and the offsets Streams
+     * keeps beside it: flushing only the default one would persist data but not the offsets), found by reflection on
+     * first use.
+     */
     private static final class MemtableFlusher {
         private final java.util.function.Supplier<StateStore> store;
         private org.rocksdb.RocksDB db;
+        private List<org.rocksdb.ColumnFamilyHandle> families;
         private org.rocksdb.FlushOptions options;
         private boolean failed;
 
@@ -192,14 +197,27 @@ public final class CrashTolerantGlobalStore {
             try {
                 if (db == null) {
                     db = findDb(store.get());
+                    families = columnFamilies(db);
                     options = new org.rocksdb.FlushOptions().setWaitForFlush(false);
                 }
-                db.flush(options);
+                db.flush(options, families);
             } catch (ReflectiveOperationException | RuntimeException | org.rocksdb.RocksDBException e) {
                 failed = true;
                 LOG.warn("cannot flush the global store's memtables ({}); after a crash a restart re-reads more of"
                         + " its topic", e.toString());
             }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static List<org.rocksdb.ColumnFamilyHandle> columnFamilies(org.rocksdb.RocksDB db)
+                throws ReflectiveOperationException {
+            final java.lang.reflect.Field f = org.rocksdb.RocksDB.class.getDeclaredField("ownedColumnFamilyHandles");
+            f.setAccessible(true);
+            final List<org.rocksdb.ColumnFamilyHandle> handles = List.copyOf((List<org.rocksdb.ColumnFamilyHandle>) f.get(db));
+            if (handles.size() < 2) {
+                throw new NoSuchFieldException("expected the data and offsets column families, found " + handles.size());
+            }
+            return handles;
         }
 
         private static org.rocksdb.RocksDB findDb(StateStore store) throws ReflectiveOperationException {

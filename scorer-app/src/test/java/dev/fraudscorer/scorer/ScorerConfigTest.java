@@ -1,0 +1,39 @@
+package dev.fraudscorer.scorer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScorerConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRecoverySettingsReachKafkaStreams() {
+        final ScorerConfig config = new ScorerConfig(Map.of(ScorerConfig.STATE_DIR, dir.toString(),
+                ScorerConfig.INSTANCE_ID, "scorer-a"));
+        final Map<String, Object> props = config.streamsProperties();
+        assertEquals("scorer-a", props.get(StreamsConfig.mainConsumerPrefix("group.instance.id")));
+        assertEquals(6_000, props.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms")));
+        assertEquals(1, props.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG));
+        assertEquals(ScorerConfig.TRANSACTION_TIMEOUT_MS, props.get(StreamsConfig.producerPrefix("transaction.timeout.ms")));
+    }
+
+    @Test
+    void aTerminalWaitThatCouldOutlastTheTransactionIsRefusedWithWhatToDo() {
+        final ConfigException e = assertThrows(ConfigException.class, () -> new ScorerConfig(Map.of(
+                ScorerConfig.TERMINAL_MAX_WAIT_MS, "5000")));
+        assertTrue(e.getMessage().contains("streams.producer.transaction.timeout.ms"), e.getMessage());
+        // ...and accepted once the transaction timeout leaves room for it
+        new ScorerConfig(Map.of(ScorerConfig.TERMINAL_MAX_WAIT_MS, "5000",
+                "streams." + StreamsConfig.producerPrefix("transaction.timeout.ms"), "20000"));
+    }
+}
