@@ -21,11 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +106,7 @@ final class Demo implements Callable<Integer> {
         }
         final Path dataDir = stackOptions.dataDir.toAbsolutePath();
         if (!keepData && Files.exists(dataDir)) {
-            deleteTree(dataDir);
+            ReplayRecords.deleteTree(dataDir);
         }
         final RepoLayout repo = RepoLayout.locate();
         final long t0 = System.nanoTime();
@@ -195,21 +193,20 @@ final class Demo implements Callable<Integer> {
             for (int i = 0; i < rows.size(); i++) {
                 final DatasetRow row = rows.get(i);
                 while (!frauds.isEmpty() && frauds.peek().eventTimeMs() + labelDelayMs <= row.eventTimeMs()) {
-                    sendLabel(producer, labelSerde, frauds.poll(), labelDelayMs);
+                    final DatasetRow labelled = frauds.poll();
+                    producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), labelled.terminalId(), labelSerde
+                            .serializer().serialize(Topics.FRAUD_LABELS.name(), ReplayRecords.label(labelled, labelDelayMs))));
                     summary.labelsSent++;
                 }
                 if (row.fraud()) {
                     frauds.add(row);
                 }
                 if (i % badEvery == badEvery / 2 && summary.badSent < badRecords) {
-                    producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), row.customerId(), badRecord(txSerde, row, summary.badSent)));
+                    producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), row.customerId(), ReplayRecords.bad(txSerde.serializer(), row, summary.badSent)));
                     summary.badSent++;
                 }
                 producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), row.customerId(),
-                        txSerde.serializer().serialize(Topics.TRANSACTIONS.name(), Transaction.newBuilder()
-                                .setTransactionId(row.transactionId()).setEventTime(Instant.ofEpochMilli(row.eventTimeMs()))
-                                .setCustomerId(row.customerId()).setTerminalId(row.terminalId()).setAmount(row.amount())
-                                .setCurrency("EUR").setChannel("POS").build())));
+                        txSerde.serializer().serialize(Topics.TRANSACTIONS.name(), ReplayRecords.transaction(row))));
                 sent++;
                 if (rate > 0) {
                     final long due = start + sent * 1_000_000_000L / rate;
@@ -229,35 +226,6 @@ final class Demo implements Callable<Integer> {
         collector.stop();
         summary.rows = rows;
         return summary;
-    }
-
-    private static void sendLabel(KafkaProducer<String, byte[]> producer, Serde<FraudLabel> serde, DatasetRow row,
-                                  long delayMs) {
-        producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), row.terminalId(),
-                serde.serializer().serialize(Topics.FRAUD_LABELS.name(), FraudLabel.newBuilder()
-                        .setTransactionId(row.transactionId()).setCustomerId(row.customerId())
-                        .setTerminalId(row.terminalId()).setTransactionTime(Instant.ofEpochMilli(row.eventTimeMs()))
-                        .setFraud(true).setFraudScenario(row.fraudScenario())
-                        .setLabelledAt(Instant.ofEpochMilli(row.eventTimeMs() + delayMs)).build())));
-    }
-
-    /** Kinds of bad input a payment service might send by mistake. */
-    private static byte[] badRecord(Serde<Transaction> serde, DatasetRow row, int n) {
-        return switch (n % 4) {
-            case 0 -> "{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8);
-            case 1 -> serde.serializer().serialize(Topics.TRANSACTIONS.name(), tx(row, -row.amount()));
-            case 2 -> serde.serializer().serialize(Topics.TRANSACTIONS.name(), tx(row, Double.NaN));
-            default -> {
-                final byte[] good = serde.serializer().serialize(Topics.TRANSACTIONS.name(), tx(row, row.amount()));
-                yield java.util.Arrays.copyOf(good, good.length / 2);
-            }
-        };
-    }
-
-    private static Transaction tx(DatasetRow row, double amount) {
-        return Transaction.newBuilder().setTransactionId("bad-" + row.transactionId())
-                .setEventTime(Instant.ofEpochMilli(row.eventTimeMs())).setCustomerId(row.customerId())
-                .setTerminalId(row.terminalId()).setAmount(amount).build();
     }
 
     static Properties producerProps(LocalStack stack) {
@@ -450,11 +418,4 @@ final class Demo implements Callable<Integer> {
         System.out.println("==> " + what);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -66,12 +66,15 @@ public final class LocalStack implements AutoCloseable {
     private final int managementPort;
     private final ChildProcess[] brokers;
     private final List<List<String>> brokerCommands = new java.util.ArrayList<>();
-    private RepoLayout repo;
-    private Path registryJava;
+    private final RepoLayout repo;
+    private final Path registryJava;
     private ChildProcess registry;
 
-    private LocalStack(Options options, int[] kafkaPorts, int[] controllerPorts, int registryPort, int managementPort) {
+    private LocalStack(Options options, RepoLayout repo, Path registryJava, int[] kafkaPorts, int[] controllerPorts,
+                       int registryPort, int managementPort) {
         this.options = options;
+        this.repo = repo;
+        this.registryJava = registryJava;
         this.kafkaPorts = kafkaPorts;
         this.controllerPorts = controllerPorts;
         this.registryPort = registryPort;
@@ -92,11 +95,9 @@ public final class LocalStack implements AutoCloseable {
             controller[i] = Ports.resolve(options.controllerPort() == 0 ? 0 : options.controllerPort() + i * PORT_STEP,
                     "the KRaft controller");
         }
-        final LocalStack stack = new LocalStack(options, kafka, controller,
+        final LocalStack stack = new LocalStack(options, repo, registryJava, kafka, controller,
                 Ports.resolve(options.registryPort(), "the registry"),
                 Ports.resolve(options.registryManagementPort(), "the registry's management endpoint"));
-        stack.repo = repo;
-        stack.registryJava = registryJava;
         try {
             stack.formatAndStartBrokers();
             stack.startRegistry();

@@ -5,12 +5,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /** Port choice: a fixed port must be free, 0 means pick a free one. */
-final class Ports {
+public final class Ports {
 
     private Ports() {
     }
 
-    static int resolve(int wanted, String what) throws IOException {
+    public static int resolve(int wanted, String what) throws IOException {
         try (ServerSocket socket = new ServerSocket(wanted, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

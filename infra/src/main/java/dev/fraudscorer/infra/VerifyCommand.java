@@ -26,9 +26,9 @@ final class VerifyCommand implements Callable<Integer> {
     int brokers;
     @Option(names = "--instances", defaultValue = "2", description = "Scorer instances (a scale fault's first size wins). Default: ${DEFAULT-VALUE}")
     int instances;
-    @Option(names = "--transactions", defaultValue = "100000", description = "Transactions replayed. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--transactions", defaultValue = "30000", description = "Transactions replayed. Default: ${DEFAULT-VALUE}")
     int transactions;
-    @Option(names = "--rate", defaultValue = "2000", description = "Transactions per second. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--rate", defaultValue = "250", description = "Transactions per second (a three-broker cluster on a 2-core machine falls behind above this). Default: ${DEFAULT-VALUE}")
     int rate;
     @Option(names = "--from", defaultValue = "2018-04-01", description = "First day replayed. Default: ${DEFAULT-VALUE}")
     LocalDate from;

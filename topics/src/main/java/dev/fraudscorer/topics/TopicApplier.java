@@ -63,10 +63,6 @@ public final class TopicApplier {
         return replicationFactor >= 3 ? 2 : 1;
     }
 
-    public short replicationFactor() {
-        return replicationFactor;
-    }
-
     private Map<String, String> configsOf(TopicSpec spec) {
         final Map<String, String> configs = new java.util.HashMap<>(spec.configs());
         configs.put("min.insync.replicas", Integer.toString(minInsyncReplicas));

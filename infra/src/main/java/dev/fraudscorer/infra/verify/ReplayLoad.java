@@ -1,12 +1,12 @@
 package dev.fraudscorer.infra.verify;
 
 import dev.fraudscorer.data.DatasetRow;
+import dev.fraudscorer.infra.ReplayRecords;
 import dev.fraudscorer.schema.FraudLabel;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Properties;
@@ -91,11 +91,7 @@ final class ReplayLoad implements Runnable {
                 while (!frauds.isEmpty() && frauds.peek().eventTimeMs() + LABEL_DELAY_MS <= row.eventTimeMs()) {
                     final DatasetRow l = frauds.poll();
                     producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), l.terminalId(),
-                            label.serialize(Topics.FRAUD_LABELS.name(), FraudLabel.newBuilder()
-                                    .setTransactionId(l.transactionId()).setCustomerId(l.customerId())
-                                    .setTerminalId(l.terminalId()).setTransactionTime(Instant.ofEpochMilli(l.eventTimeMs()))
-                                    .setFraud(true).setLabelledAt(Instant.ofEpochMilli(l.eventTimeMs() + LABEL_DELAY_MS))
-                                    .setFraudScenario(l.fraudScenario()).build())));
+                            label.serialize(Topics.FRAUD_LABELS.name(), ReplayRecords.label(l, LABEL_DELAY_MS))));
                     labels++;
                 }
                 if (row.fraud()) {
@@ -104,12 +100,10 @@ final class ReplayLoad implements Runnable {
                 if (badEvery > 0 && i % badEvery == badEvery / 2) {
                     final String id = "bad-" + badIds.size();
                     badIds.add(id);
-                    send(producer, row.customerId(), id, badRecord(tx, row, badIds.size()));
+                    send(producer, row.customerId(), id, ReplayRecords.bad(tx, row, badIds.size()));
                 }
                 send(producer, row.customerId(), row.transactionId(), tx.serialize(Topics.TRANSACTIONS.name(),
-                        Transaction.newBuilder().setTransactionId(row.transactionId())
-                                .setEventTime(Instant.ofEpochMilli(row.eventTimeMs())).setCustomerId(row.customerId())
-                                .setTerminalId(row.terminalId()).setAmount(row.amount()).build()));
+                        ReplayRecords.transaction(row)));
                 sent = i + 1;
                 final long due = start + (i + 1L) * 1_000_000_000L / rate;
                 final long wait = due - System.nanoTime();
@@ -135,19 +129,4 @@ final class ReplayLoad implements Runnable {
         });
     }
 
-    /** Kinds of bad input a payment service might send by mistake: not Avro, invalid amounts, truncated. */
-    private static byte[] badRecord(Serializer<Transaction> serde, DatasetRow row, int n) {
-        final Transaction.Builder b = Transaction.newBuilder().setTransactionId("bad-" + row.transactionId())
-                .setEventTime(Instant.ofEpochMilli(row.eventTimeMs())).setCustomerId(row.customerId())
-                .setTerminalId(row.terminalId());
-        return switch (n % 4) {
-            case 0 -> "{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8);
-            case 1 -> serde.serialize(Topics.TRANSACTIONS.name(), b.setAmount(-row.amount()).build());
-            case 2 -> serde.serialize(Topics.TRANSACTIONS.name(), b.setAmount(Double.NaN).build());
-            default -> {
-                final byte[] good = serde.serialize(Topics.TRANSACTIONS.name(), b.setAmount(row.amount()).build());
-                yield java.util.Arrays.copyOf(good, good.length / 2);
-            }
-        };
-    }
 }

@@ -1,8 +1,8 @@
 package dev.fraudscorer.infra.verify;
 
 import dev.fraudscorer.infra.ChildProcess;
+import dev.fraudscorer.infra.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,9 +61,9 @@ final class ScorerFleet implements AutoCloseable {
             final List<String> full = new ArrayList<>(command);
             full.addAll(settings);
             full.add("state.dir=" + state.resolve("state"));
-            full.add("metrics.port=" + freePort());
-            m = new Member(index, List.copyOf(full), Integer.parseInt(full.get(full.size() - 1).split("=")[1]),
-                    state.resolve("scorer.log"));
+            final int port = Ports.resolve(0, "scorer metrics");
+            full.add("metrics.port=" + port);
+            m = new Member(index, List.copyOf(full), port, state.resolve("scorer.log"));
             members.put(index, m);
         }
         if (m.process != null && m.process.isAlive()) {
@@ -160,12 +160,6 @@ final class ScorerFleet implements AutoCloseable {
                     .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException notYet) {
             return -1;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

@@ -126,8 +126,7 @@ final class VerdictLedger implements Runnable, AutoCloseable {
                         final Verdict v = serde.deserialize(r.topic(), r.headers(), r.value());
                         final String id = idOf(r, v.getTransactionId());
                         verdicts.merge(id, 1, Integer::sum);
-                        arrivalsPerSecond.computeIfAbsent(now / 1000, k -> new long[Math.max(1, partitions)])
-                                [r.partition() % Math.max(1, partitions)]++;
+                        arrivalsPerSecond.computeIfAbsent(now / 1000, k -> new long[partitions])[r.partition()]++;
                         check(id, v);
                         final long scoredAt = v.getScoredAt().toEpochMilli();
                         for (Probe p : probes) {
@@ -219,7 +218,7 @@ final class VerdictLedger implements Runnable, AutoCloseable {
         return parts;
     }
 
-    /** Verdict and dead-letter counts per reason, for the report. */
+    /** Dead letters per {@code dlq.reason}, for the report. */
     Map<String, Long> reasons() {
         return new TreeMap<>(deadLetterReasons);
     }

@@ -9,6 +9,7 @@ import dev.fraudscorer.features.FeatureSpec;
 import dev.fraudscorer.features.OfflineFeatures;
 import dev.fraudscorer.infra.ChildProcess;
 import dev.fraudscorer.infra.LocalStack;
+import dev.fraudscorer.infra.ReplayRecords;
 import dev.fraudscorer.score.TreeEnsemble;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +77,7 @@ public final class Verifier {
         }
         final int initial = FaultPlan.initialInstances(s.faults(), s.instances());
         if (Files.exists(s.dataDir())) {
-            deleteTree(s.dataDir());
+            ReplayRecords.deleteTree(s.dataDir());
         }
         Files.createDirectories(s.dataDir());
         final long t0 = System.nanoTime();
@@ -87,7 +87,7 @@ public final class Verifier {
         try (LocalStack stack = LocalStack.start(new LocalStack.Options(s.dataDir().resolve("stack"), 0, 0, 0, 0,
                 s.brokers()))) {
             step(String.format("stack up in %.1f s: %s", (System.nanoTime() - t0) / 1e9, stack.bootstrapServers()));
-            final Path bundleDir = s.bundle() != null ? s.bundle() : train(stack);
+            final Path bundleDir = s.bundle() != null ? s.bundle() : train();
             final ModelBundle bundle = ModelBundle.readFrom(bundleDir);
             final Path keys = s.dataDir().resolve("keys");
             Files.createDirectories(keys);
@@ -445,7 +445,7 @@ public final class Verifier {
         return List.copyOf(all.subList(0, s.transactions()));
     }
 
-    private Path train(LocalStack stack) throws IOException, InterruptedException {
+    private Path train() throws IOException, InterruptedException {
         final Path bundle = s.dataDir().resolve("models/fraud-1");
         step("training a model as the demo does (log " + s.dataDir().resolve("trainer.log") + ")");
         final List<String> cmd = new ArrayList<>(commands.trainer());
@@ -471,13 +471,5 @@ public final class Verifier {
 
     private void step(String what) {
         out.println("==> " + what);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -90,6 +90,7 @@ public final class CrashTolerantGlobalStore {
         private final Map<TopicPartition, Long> readFrom = new HashMap<>();
         private StateStoreContext context;
         private long lastCommitMs;
+        private TopicPartition last;
         private final MemtableFlusher flusher = new MemtableFlusher(this::wrapped);
 
         Reopening(KeyValueStore<Bytes, byte[]> inner) {
@@ -102,8 +103,14 @@ public final class CrashTolerantGlobalStore {
             wrapped().init(atLeastOnceView(context), root);
         }
 
+        /** Called after every put and delete (several per record): no allocation unless the partition changed. */
         private void wrote() {
-            context.recordMetadata().ifPresent(m -> readFrom.put(new TopicPartition(m.topic(), m.partition()), m.offset()));
+            context.recordMetadata().ifPresent(m -> {
+                if (last == null || last.partition() != m.partition() || !last.topic().equals(m.topic())) {
+                    last = new TopicPartition(m.topic(), m.partition());
+                }
+                readFrom.put(last, m.offset());
+            });
             final long now = System.currentTimeMillis();
             if (now - lastCommitMs >= COMMIT_EVERY_MS && !readFrom.isEmpty()) {
                 wrapped().commit(readFrom);
