@@ -21,6 +21,8 @@ public final class FeatureEngine {
 
     private final EventStore customers;
     private final EventStore terminals;
+    private Plan plan;
+    private Plan shadowPlan;
 
     public FeatureEngine(EventStore customers, EventStore terminals) {
         this.customers = customers;
@@ -66,33 +68,26 @@ public final class FeatureEngine {
         EntityHistory.putAndEvict(customers, EntityHistory.transaction(tx.customerId(), tx), retentionDays);
     }
 
-    /** The spec's features for {@code tx}, in spec order, from the state as it is now. */
+    /** The spec's features for {@code tx}, in spec order, from the state as it is now. Not thread-safe (one engine per task). */
     public double[] compute(FeatureSpec spec, TxInput tx) {
+        final Plan plan = planFor(spec);
         final double[] out = new double[spec.size()];
         final ZonedDateTime time = Instant.ofEpochMilli(tx.eventTimeMs()).atZone(ZoneOffset.UTC);
-        final Map<Group, Window[]> groups = new LinkedHashMap<>();
-        final List<FeatureDef> defs = spec.features();
-        for (int i = 0; i < out.length; i++) {
-            final FeatureDef f = defs.get(i);
-            switch (f.kind()) {
-                case AMOUNT -> out[i] = tx.amount();
-                case WEEKEND -> out[i] = isWeekend(time.getDayOfWeek()) ? 1 : 0;
-                case NIGHT -> out[i] = time.getHour() <= LAST_NIGHT_HOUR ? 1 : 0;
-                default -> groups.computeIfAbsent(new Group(f.entity(), f.delayDays()), g -> windowsOf(spec, g));
-            }
+        final Sums[] sums = new Sums[plan.groups.length];
+        for (int g = 0; g < sums.length; g++) {
+            sums[g] = aggregate(plan.groups[g], plan.windowDays[g], tx);
         }
-        groups.forEach((group, windows) -> aggregate(group, windows, tx));
         for (int i = 0; i < out.length; i++) {
-            final FeatureDef f = defs.get(i);
-            if (!f.kind().windowed()) {
-                continue;
-            }
-            final Window w = find(groups.get(new Group(f.entity(), f.delayDays())), f.windowDays());
+            final FeatureDef f = plan.defs[i];
+            final Sums group = f.kind().windowed() ? sums[plan.groupOf[i]] : null;
+            final int w = plan.windowOf[i];
             out[i] = switch (f.kind()) {
-                case COUNT -> w.count;
-                case MEAN_AMOUNT -> w.count == 0 ? 0 : w.amountSum / w.count;
-                case FRAUD_RATE -> w.count == 0 ? 0 : (double) w.frauds / w.count;
-                default -> throw new IllegalStateException("unreachable");
+                case AMOUNT -> tx.amount();
+                case WEEKEND -> isWeekend(time.getDayOfWeek()) ? 1 : 0;
+                case NIGHT -> time.getHour() <= LAST_NIGHT_HOUR ? 1 : 0;
+                case COUNT -> group.count[w];
+                case MEAN_AMOUNT -> group.count[w] == 0 ? 0 : group.amountSum[w] / group.count[w];
+                case FRAUD_RATE -> group.count[w] == 0 ? 0 : (double) group.frauds[w] / group.count[w];
             };
         }
         return out;
@@ -101,68 +96,108 @@ public final class FeatureEngine {
     private record Group(Entity entity, int delayDays) {
     }
 
-    private static final class Window {
-        final long days;
-        long count;
-        double amountSum;
-        long frauds;
+    /**
+     * Which scans a spec needs: one per (entity, delay) group over its longest window, each feature reading one of
+     * the group's windows. Built once per spec, not per record (an engine serves one spec at a time, a shadow at most
+     * a second one).
+     */
+    private static final class Plan {
+        final FeatureSpec spec;
+        final FeatureDef[] defs;
+        final Group[] groups;
+        final long[][] windowDays;
+        final int[] groupOf;
+        final int[] windowOf;
 
-        Window(long days) {
-            this.days = days;
-        }
-    }
-
-    private static Window[] windowsOf(FeatureSpec spec, Group g) {
-        return spec.features().stream()
-                .filter(f -> f.kind().windowed() && f.entity() == g.entity() && f.delayDays() == g.delayDays())
-                .mapToLong(FeatureDef::windowDays).distinct().sorted().mapToObj(Window::new).toArray(Window[]::new);
-    }
-
-    private static Window find(Window[] windows, long days) {
-        for (Window w : windows) {
-            if (w.days == days) {
-                return w;
+        Plan(FeatureSpec spec) {
+            this.spec = spec;
+            defs = spec.features().toArray(FeatureDef[]::new);
+            final Map<Group, List<Long>> planned = new LinkedHashMap<>();
+            for (FeatureDef f : defs) {
+                if (f.kind().windowed()) {
+                    planned.computeIfAbsent(new Group(f.entity(), f.delayDays()), g -> new ArrayList<>())
+                            .add((long) f.windowDays());
+                }
+            }
+            groups = planned.keySet().toArray(Group[]::new);
+            windowDays = planned.values().stream()
+                    .map(days -> days.stream().mapToLong(Long::longValue).distinct().sorted().toArray())
+                    .toArray(long[][]::new);
+            groupOf = new int[defs.length];
+            windowOf = new int[defs.length];
+            final List<Group> order = List.of(groups);
+            for (int i = 0; i < defs.length; i++) {
+                if (defs[i].kind().windowed()) {
+                    groupOf[i] = order.indexOf(new Group(defs[i].entity(), defs[i].delayDays()));
+                    windowOf[i] = java.util.Arrays.binarySearch(windowDays[groupOf[i]], defs[i].windowDays());
+                }
             }
         }
-        throw new IllegalStateException("unreachable: window " + days + " was planned");
+    }
+
+    private Plan planFor(FeatureSpec spec) {
+        Plan p = plan;
+        if (p == null || p.spec != spec) {
+            p = shadowPlan != null && shadowPlan.spec == spec ? shadowPlan : new Plan(spec);
+            shadowPlan = plan;
+            plan = p;
+        }
+        return p;
+    }
+
+    /** Per-window sums of one group for one transaction. */
+    private static final class Sums {
+        final long[] count;
+        final double[] amountSum;
+        final long[] frauds;
+
+        Sums(int windows) {
+            count = new long[windows];
+            amountSum = new double[windows];
+            frauds = new long[windows];
+        }
     }
 
     /**
      * One scan over the group's longest window, in key order. A transaction counts when its entry is in range; its
      * label entry, when present, follows it directly.
      */
-    private void aggregate(Group group, Window[] windows, TxInput tx) {
+    private Sums aggregate(Group group, long[] windowDays, TxInput tx) {
         final String entity = group.entity().keyOf(tx);
         final EventStore store = group.entity() == Entity.CUSTOMER_ID ? customers : terminals;
         final long end = tx.eventTimeMs() - group.delayDays() * EntityHistory.DAY_MS;
-        final long start = end - windows[windows.length - 1].days * EntityHistory.DAY_MS;
+        final long start = end - windowDays[windowDays.length - 1] * EntityHistory.DAY_MS;
         final byte[] to = group.delayDays() == 0
                 ? EventKeys.afterTransaction(entity, tx.eventTimeMs(), tx.transactionId())
                 : EventKeys.atTime(entity, end + 1);
-        final List<Long> times = new ArrayList<>();
-        final List<Double> amounts = new ArrayList<>();
-        final List<Boolean> frauds = new ArrayList<>();
+        final Sums sums = new Sums(windowDays.length);
+        final long[] lowerBounds = new long[windowDays.length];
+        for (int w = 0; w < windowDays.length; w++) {
+            lowerBounds[w] = end - windowDays[w] * EntityHistory.DAY_MS;
+        }
         final byte[][] last = new byte[1][];
         store.scan(EventKeys.atTime(entity, start + 1), to, (key, value) -> {
             if (EventKeys.kindOf(key) == EventKeys.TRANSACTION) {
-                times.add(EventKeys.timeOf(key));
-                amounts.add(ByteBuffer.wrap(value).getDouble());
-                frauds.add(false);
+                final long t = EventKeys.timeOf(key);
+                final double amount = ByteBuffer.wrap(value).getDouble();
+                for (int w = 0; w < lowerBounds.length; w++) {
+                    if (t > lowerBounds[w]) {
+                        sums.count[w]++;
+                        sums.amountSum[w] += amount;
+                    }
+                }
                 last[0] = key;
             } else if (EventKeys.kindOf(key) == EventKeys.LABEL && EventKeys.sameTransaction(last[0], key)
                     && value.length == 1 && value[0] == 1) {
-                frauds.set(frauds.size() - 1, true);
-            }
-        });
-        for (int i = 0; i < times.size(); i++) {
-            for (Window w : windows) {
-                if (times.get(i) > end - w.days * EntityHistory.DAY_MS) {
-                    w.count++;
-                    w.amountSum += amounts.get(i);
-                    w.frauds += frauds.get(i) ? 1 : 0;
+                final long t = EventKeys.timeOf(key);
+                for (int w = 0; w < lowerBounds.length; w++) {
+                    if (t > lowerBounds[w]) {
+                        sums.frauds[w]++;
+                    }
                 }
             }
-        }
+        });
+        return sums;
     }
 
     private static boolean isWeekend(DayOfWeek day) {

@@ -187,6 +187,10 @@ public final class ScorerConfig extends AbstractConfig {
         // what one fetch brings. Small fetches keep that to hours of this dataset's event time, far inside the
         // delay of terminal windows, which read other partitions' history (see README, Architecture).
         props.put(StreamsConfig.mainConsumerPrefix("max.partition.fetch.bytes"), 128 * 1024);
+        // A scoring task also reads the re-keyed labels. By default Streams checks, before each record, whether that
+        // (mostly empty) partition might still bring an earlier record, and formats a log line while it checks (seen
+        // in JFR); no result here depends on the order of a label and a transaction (an outcome waits for either).
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         // Failures outside our own try/catch dead-letter the input record instead of stopping the stream thread.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 dev.fraudscorer.scorer.validate.ProcessingErrorToDeadLetter.class);

@@ -35,6 +35,7 @@ public final class AvroSerdes {
                 "apicurio.registry.url", registryUrl,
                 "apicurio.registry.auto-register", false,
                 "apicurio.registry.find-latest", true,
-                "apicurio.registry.use-specific-avro-reader", true);
+                "apicurio.registry.use-specific-avro-reader", true,
+                "apicurio.registry.avro-datum-provider", SchemaIdentityDatumProvider.class.getName());
     }
 }

@@ -6,10 +6,14 @@ import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.features.FeatureSpec;
 import dev.fraudscorer.score.TreeEnsemble;
 
-/** A verified, parsed model version ready to score. Immutable; shared by all stream threads. */
-/** @param screen the manifest's input screening, or null for a bundle that ships none (then nothing is flagged) */
+/**
+ * A verified, parsed model version ready to score. Immutable; shared by all stream threads.
+ *
+ * @param screen       the manifest's input screening, or null for a bundle that ships none (then nothing is flagged)
+ * @param thresholdsId the decision policy's id for verdicts, computed once
+ */
 public record LoadedModel(String name, int version, Manifest manifest, TreeEnsemble ensemble, FeatureSpec spec,
-                          dev.fraudscorer.outlier.InputScreen screen) {
+                          dev.fraudscorer.outlier.InputScreen screen, String thresholdsId) {
 
     /** Largest |JVM score - trainer score| accepted on the bundle's reference rows. */
     static final double REFERENCE_TOLERANCE = 1e-6;
@@ -45,6 +49,6 @@ public record LoadedModel(String name, int version, Manifest manifest, TreeEnsem
             throw new IllegalArgumentException("the screening statistics do not name the model's inputs in order");
         }
         return new LoadedModel(name, version, manifest, ensemble, spec,
-                screening == null ? null : new dev.fraudscorer.outlier.InputScreen(screening));
+                screening == null ? null : new dev.fraudscorer.outlier.InputScreen(screening), manifest.thresholds().id());
     }
 }

@@ -116,7 +116,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
             features = engine.compute(model.spec(), input);
             final double score = model.ensemble().predict(features);
             verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
-                    model.manifest().thresholds(), clock.instant(), traceId, model.spec().names(), features,
+                    model.manifest().thresholds(), model.thresholdsId(), clock.instant(), traceId, model.spec().names(), features,
                     model.ensemble()::contributions, model.screen());
             metrics.scored(verdict, System.nanoTime() - start, record.timestamp());
             metrics.inputs(model.version(), model.manifest().screening(), features);

@@ -33,10 +33,11 @@ public final class VerdictBuilder {
      * most (TreeSHAP contributions to the margin, largest first); APPROVE verdicts carry none, which keeps the cost
      * of contributions off the common path.
      *
+     * @param thresholdsId  {@code thresholds.id()}, computed once per model: it hashes, too slow per record
      * @param contributions the model's per-feature contributions for {@code features}, bias last
      */
     public static Verdict build(Transaction tx, double score, String modelName, int modelVersion,
-                                Manifest.Thresholds thresholds, Instant scoredAt, String traceId,
+                                Manifest.Thresholds thresholds, String thresholdsId, Instant scoredAt, String traceId,
                                 List<String> featureNames, double[] features,
                                 java.util.function.Function<double[], double[]> contributions,
                                 dev.fraudscorer.outlier.InputScreen screen) {
@@ -63,7 +64,7 @@ public final class VerdictBuilder {
                         : reasonCodes(featureNames, features, contributions.apply(features)))
                 .setModelName(modelName)
                 .setModelVersion(modelVersion)
-                .setThresholdsId(thresholds.id())
+                .setThresholdsId(thresholdsId)
                 .setScoredAt(scoredAt)
                 .setTraceId(traceId)
                 .setFeatures(inputs)

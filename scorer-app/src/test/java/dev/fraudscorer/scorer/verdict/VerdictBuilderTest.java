@@ -25,7 +25,7 @@ class VerdictBuilderTest {
     private static Verdict build(double score, double[] x) {
         final Transaction tx = Transaction.newBuilder().setTransactionId("t").setEventTime(Instant.EPOCH)
                 .setCustomerId("c").setTerminalId("p").setAmount(x[0]).build();
-        return VerdictBuilder.build(tx, score, "fraud", 1, THRESHOLDS, Instant.EPOCH, null, List.of("A", "B"), x,
+        return VerdictBuilder.build(tx, score, "fraud", 1, THRESHOLDS, THRESHOLDS.id(), Instant.EPOCH, null, List.of("A", "B"), x,
                 features -> new double[] {0.5, -0.2, -1.0}, SCREEN);
     }
 
