@@ -30,6 +30,11 @@ public final class EventKeys {
         return withTimeAndTail(entity, timeMs, new byte[0], new byte[0]);
     }
 
+    /** A bound after every key of {@code entity}: its prefix, then more 0xFF bytes than any time and order start with. */
+    public static byte[] afterEntity(String entity) {
+        return withTimeAndTail(entity, Long.MAX_VALUE, new byte[] {(byte) 0xFF}, new byte[0]);
+    }
+
     /** A bound just after every entry of transaction ({@code timeMs}, {@code transactionId}). */
     static byte[] afterTransaction(String entity, long timeMs, String transactionId) {
         return withTimeAndTail(entity, timeMs, order(transactionId), new byte[] {AFTER_ALL_KINDS});

@@ -29,6 +29,8 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String MAX_FUTURE_MS = "validation.max.future.ms";
     public static final String CUSTOMER_HISTORY_DAYS = "features.customer.history.days";
     public static final String TERMINAL_HISTORY_DAYS = "features.terminal.history.days";
+    public static final String CUSTOMER_CACHE_ENTITIES = "features.customer.cache.entities";
+    public static final String TERMINAL_CACHE_ENTITIES = "features.terminal.cache.entities";
     public static final String TERMINAL_MIN_DELAY_DAYS = "features.terminal.min.delay.days";
     public static final String TERMINAL_MAX_WAIT_MS = "features.terminal.max.wait.ms";
     public static final String TRUSTED_KEYS = "model.trusted.keys";
@@ -74,6 +76,12 @@ public final class ScorerConfig extends AbstractConfig {
                     "Event times this far after the wall clock are dead-lettered.")
             .define(CUSTOMER_HISTORY_DAYS, Type.INT, 35, Range.atLeast(1), Importance.MEDIUM,
                     "Days of customer history kept; a model whose customer windows reach further is rejected.")
+            .define(CUSTOMER_CACHE_ENTITIES, Type.INT, 20_000, Range.atLeast(1), Importance.LOW,
+                    "Customers whose history each stream task keeps in memory (least recently used dropped; the store"
+                            + " keeps all). About 2-5 kB each with the handbook's windows.")
+            .define(TERMINAL_CACHE_ENTITIES, Type.INT, 50_000, Range.atLeast(1), Importance.LOW,
+                    "Terminals whose stored history this process keeps in memory, shared by its threads (past it,"
+                            + " some are dropped and read again from the store). About 2-5 kB each.")
             .define(TERMINAL_HISTORY_DAYS, Type.INT, 45, Range.atLeast(1), Importance.MEDIUM,
                     "Days of terminal history kept; a model whose terminal windows (window + delay) reach further is"
                             + " rejected.")

@@ -75,7 +75,8 @@ public final class ScorerTopology {
         // One per topology, shared by its stream threads and its global thread.
         final TerminalHistory terminalHistory = TerminalHistory.create(
                 Duration.ofDays(config.getInt(ScorerConfig.TERMINAL_MIN_DELAY_DAYS)),
-                Duration.ofMillis(config.getLong(ScorerConfig.TERMINAL_MAX_WAIT_MS)));
+                Duration.ofMillis(config.getLong(ScorerConfig.TERMINAL_MAX_WAIT_MS)),
+                config.getInt(ScorerConfig.TERMINAL_CACHE_ENTITIES));
         FeatureStores.addTo(builder, config.getInt(ScorerConfig.TERMINAL_HISTORY_DAYS), terminalHistory);
         builder.addStateStore(VerdictOutcomes.storeBuilder());
         final long labelWindowMs = Duration.ofDays(config.getInt(ScorerConfig.LABEL_WINDOW_DAYS)).toMillis();
@@ -105,6 +106,7 @@ public final class ScorerTopology {
         final Map<String, KStream<byte[], Routed<Verdict>>> scored = valid
                 .processValues(() -> new ScoreProcessor(new ActiveModelResolver(config.modelName(), codecs.controls().get(),
                         codecs.versions().get(), cache), metrics, clock, config.getInt(ScorerConfig.CUSTOMER_HISTORY_DAYS),
+                        config.getInt(ScorerConfig.CUSTOMER_CACHE_ENTITIES),
                         terminalHistory, labelWindowMs, tracing),
                         Named.as("score"), FeatureStores.CUSTOMER_STORE, VerdictOutcomes.STORE)
                 .split(Named.as("scored-"))

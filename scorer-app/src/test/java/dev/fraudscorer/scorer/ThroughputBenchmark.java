@@ -12,8 +12,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +19,6 @@ import java.util.Properties;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -33,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Benchmark, not part of the default suite (its name matches neither *Test nor *IT). Run with
- * {@code mvn -pl scorer-app test -Dtest=ThroughputBenchmark [-Drecords=100000]}.
+ * {@code mvn -B -pl scorer-app -am test -Dtest=ThroughputBenchmark -Dsurefire.failIfNoSpecifiedTests=false [-Drecords=100000]}.
  *
  * <p>One broker, one input of {@code records} transactions already in the topic; each variant is a fresh application
  * (own group, own state) with one stream thread and exactly-once, reading the backlog from the start. Throughput is
@@ -72,10 +68,10 @@ class ThroughputBenchmark {
             // difference between rounds. Each run starts from empty terminal history, as a live scorer's global
             // thread builds it while scoring (left in place, a later run would restore it before it starts).
             for (int round = 1; round <= Integer.getInteger("rounds", 2); round++) {
-                resetTerminalHistory(admin);
+                BenchSupport.resetTerminalHistory(admin);
                 perSecond.put("scorer, tracing off #" + round, run(admin, stack, dir, "bench-scorer-" + round, props ->
                         scorer(stack, dir, props, Tracing.off())));
-                resetTerminalHistory(admin);
+                BenchSupport.resetTerminalHistory(admin);
                 perSecond.put("scorer, tracing 100% #" + round, run(admin, stack, dir, "bench-traced-" + round, props ->
                         scorer(stack, dir, props, Tracing.exportingTo(new CollectingSpanExporter(false), 1.0))));
             }
@@ -84,24 +80,6 @@ class ThroughputBenchmark {
             System.out.printf("%n%,d transactions, one stream thread, exactly_once_v2, one KRaft broker, 6 partitions%n", records);
             perSecond.forEach((name, rate) -> System.out.printf("  %-25s %,9.0f records/s   %.2f x pass-through%n",
                     name, rate, rate / reference));
-        }
-    }
-
-    private static void resetTerminalHistory(Admin admin) throws Exception {
-        final String topic = Topics.TERMINAL_EVENTS.name();
-        admin.deleteTopics(List.of(topic)).all().get();
-        final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                admin.createTopics(List.of(new NewTopic(topic, Topics.TERMINAL_EVENTS.partitions(), (short) 1)
-                        .configs(Topics.TERMINAL_EVENTS.configs()))).all().get();
-                return;
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
         }
     }
 
@@ -126,41 +104,16 @@ class ThroughputBenchmark {
         final Properties props = new Properties();
         props.putAll(config(stack, dir, applicationId).streamsProperties());
         props.put(StreamsConfig.CONSUMER_PREFIX + "auto.offset.reset", "earliest");
-        final List<TopicPartition> partitions = new ArrayList<>();
-        for (int p = 0; p < Topics.TRANSACTIONS.partitions(); p++) {
-            partitions.add(new TopicPartition(Topics.TRANSACTIONS.name(), p));
-        }
-        final long end = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(tp -> tp,
-                tp -> OffsetSpec.latest()))).all().get().values().stream().mapToLong(i -> i.offset()).sum();
-        try (KafkaStreams streams = create.apply(props)) {
-            streams.start();
-            long firstCommitted = -1;
-            long firstAt = 0;
-            final long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (System.nanoTime() < deadline) {
-                final long committed = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get()
-                        .entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.TRANSACTIONS.name()))
-                        .mapToLong(e -> e.getValue() == null ? 0 : e.getValue().offset()).sum();
-                final long now = System.nanoTime();
-                if (committed > 0 && firstCommitted < 0) {
-                    firstCommitted = committed;
-                    firstAt = now;
-                }
-                if (committed >= end) {
-                    final PrometheusMeterRegistry registry = LAST_REGISTRY.getAndSet(null);
-                    if (registry != null) {
-                        final var scoring = registry.get("fraud_scoring_time").timer();
-                        System.out.printf("%s: scoring %.1f us/record mean; terminal-history waits %s%n", applicationId,
-                                scoring.mean(java.util.concurrent.TimeUnit.MICROSECONDS),
-                                registry.find("fraud_terminal_history_wait").timers().stream().map(t -> String.format(
-                                        "%s %d (%.1f s)", t.getId().getTag("outcome"), t.count(),
-                                        t.totalTime(java.util.concurrent.TimeUnit.SECONDS))).toList());
-                    }
-                    return (end - firstCommitted) / ((now - firstAt) / 1e9);
-                }
-                Thread.sleep(50);
+        return BenchSupport.runToEnd(admin, applicationId, props, create, streams -> {
+            final PrometheusMeterRegistry registry = LAST_REGISTRY.getAndSet(null);
+            if (registry != null) {
+                final var scoring = registry.get("fraud_scoring_time").timer();
+                System.out.printf("%s: scoring %.1f us/record mean; terminal-history waits %s%n", applicationId,
+                        scoring.mean(java.util.concurrent.TimeUnit.MICROSECONDS),
+                        registry.find("fraud_terminal_history_wait").timers().stream().map(t -> String.format(
+                                "%s %d (%.1f s)", t.getId().getTag("outcome"), t.count(),
+                                t.totalTime(java.util.concurrent.TimeUnit.SECONDS))).toList());
             }
-            throw new AssertionError(applicationId + " did not finish the backlog in 10 minutes");
-        }
+        }).recordsPerSecond();
     }
 }

@@ -126,6 +126,7 @@ public final class ModelCache {
             final LoadedModel model = LoadedModel.load(name, version, ModelBundle.fromBytes(bytes), capabilities);
             LOG.info("loaded model {} ({} trees, {} features) in {} ms", key, model.ensemble().numTrees(),
                     model.spec().size(), (System.nanoTime() - start) / 1_000_000);
+            dev.fraudscorer.scorer.score.ScoringWarmup.once(model);
             return model;
         } catch (RuntimeException e) {
             rejected.put(key, e.getMessage());

@@ -47,7 +47,7 @@ public final class FeatureStores {
         private final int retentionDays;
         private final TerminalHistory history;
         private ProcessorContext<Void, Void> context;
-        private KeyValueEventStore store;
+        private dev.fraudscorer.features.EventStore store;
 
         TerminalHistoryWriter(int retentionDays, TerminalHistory history) {
             this.retentionDays = retentionDays;
@@ -58,7 +58,10 @@ public final class FeatureStores {
         public void init(ProcessorContext<Void, Void> context) {
             this.context = context;
             final KeyValueStore<Bytes, byte[]> kv = context.getStateStore(TERMINAL_STORE);
-            store = KeyValueEventStore.writable(kv);
+            // A writer is initialised when the store is opened, restored (Streams re-processes the topic through a
+            // new writer) or wiped and rebuilt: what the cache held may no longer be in the store.
+            history.cache().clear();
+            store = history.cache().writeThrough(KeyValueEventStore.writable(kv));
         }
 
         @Override

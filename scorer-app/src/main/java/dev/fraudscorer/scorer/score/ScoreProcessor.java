@@ -1,5 +1,6 @@
 package dev.fraudscorer.scorer.score;
 
+import dev.fraudscorer.features.EntityCachingEventStore;
 import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.features.TxInput;
 import dev.fraudscorer.scorer.features.FeatureStores;
@@ -46,6 +47,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     private final ScorerMetrics metrics;
     private final Clock clock;
     private final int customerHistoryDays;
+    private final int customerCacheEntities;
     private final TerminalHistory terminalHistory;
     private FixedKeyProcessorContext<byte[], Routed<Verdict>> context;
     private FeatureEngine engine;
@@ -54,7 +56,8 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     private VerdictOutcomes outcomes;
 
     public ScoreProcessor(ActiveModelResolver resolver, ScorerMetrics metrics, Clock clock, int customerHistoryDays,
-                          TerminalHistory terminalHistory, long labelWindowMs, Tracing tracing) {
+                          int customerCacheEntities, TerminalHistory terminalHistory, long labelWindowMs, Tracing tracing) {
+        this.customerCacheEntities = customerCacheEntities;
         this.tracing = tracing;
         this.labelWindowMs = labelWindowMs;
         this.resolver = resolver;
@@ -70,8 +73,10 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         resolver.init(context.getStateStore(ModelStores.CONTROL_STORE), context.getStateStore(ModelStores.REGISTRY_STORE));
         final KeyValueStore<Bytes, byte[]> customers = context.getStateStore(FeatureStores.CUSTOMER_STORE);
         final KeyValueStore<Bytes, byte[]> terminals = context.getStateStore(FeatureStores.TERMINAL_STORE);
-        engine = new FeatureEngine(KeyValueEventStore.writable(customers),
-                new OverlaidEventStore(KeyValueEventStore.readOnly(terminals), terminalHistory.recent()));
+        // A new cache per init: a revived or migrated task's store may have been rewound or restored underneath.
+        engine = new FeatureEngine(new EntityCachingEventStore(KeyValueEventStore.writable(customers), customerCacheEntities),
+                new OverlaidEventStore(terminalHistory.cache().readThrough(KeyValueEventStore.readOnly(terminals)),
+                        terminalHistory.recent()));
         outcomes = new VerdictOutcomes(
                 context.getStateStore(VerdictOutcomes.STORE), metrics, resolver.modelName(),
                 labelWindowMs);

@@ -1,0 +1,68 @@
+package dev.fraudscorer.features;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class EntityCachingEventStoreTest {
+
+    private static final long DAY = 24L * 3600 * 1000;
+
+    /** Random puts, deletes and scans over a few entities: the cached store always answers as the store alone does. */
+    @Test
+    void answersExactlyAsTheBackingStoreUnderRandomUse() {
+        final Random random = new Random(42);
+        final InMemoryEventStore reference = new InMemoryEventStore();
+        final InMemoryEventStore backing = new InMemoryEventStore();
+        // Three entities in memory of seven in use: entities keep being dropped and reloaded.
+        final EntityCachingEventStore cached = new EntityCachingEventStore(backing, 3);
+        final List<byte[]> written = new ArrayList<>();
+        for (int step = 0; step < 20_000; step++) {
+            final String entity = "e" + random.nextInt(7);
+            final int op = random.nextInt(10);
+            if (op < 5) {
+                final long time = random.nextInt(60) * DAY + random.nextInt(1000);
+                final String id = random.nextBoolean() ? String.valueOf(random.nextInt(100_000)) : "x" + random.nextInt(50);
+                final EntityHistory.Entry entry = random.nextInt(4) == 0
+                        ? EntityHistory.label(entity, time, id, random.nextBoolean())
+                        : EntityHistory.transaction(entity, new TxInput(id, time, entity, entity, random.nextInt(500)));
+                reference.put(entry.key(), entry.value());
+                cached.put(entry.key(), entry.value());
+                written.add(entry.key());
+            } else if (op < 7 && !written.isEmpty()) {
+                final byte[] key = written.get(random.nextInt(written.size()));
+                reference.delete(key);
+                cached.delete(key);
+            } else {
+                final long a = random.nextInt(62) * DAY - DAY;
+                final long b = a + random.nextInt(40) * DAY;
+                assertEquals(entries(reference, entity, a, b), entries(cached, entity, a, b), "step " + step);
+            }
+        }
+        assertTrue(cached.cachedEntities() <= 3);
+        for (int e = 0; e < 7; e++) {
+            assertEquals(entries(reference, "e" + e, Long.MIN_VALUE, Long.MAX_VALUE - 1),
+                    entries(backing, "e" + e, Long.MIN_VALUE, Long.MAX_VALUE - 1), "the store itself holds the same");
+        }
+    }
+
+    @Test
+    void afterEntityBoundsEveryKeyOfTheEntityAndNoOther() {
+        final byte[] last = EntityHistory.transaction("c1", new TxInput("x" + "z".repeat(40), Long.MAX_VALUE - 1, "c1", "t",
+                1)).key();
+        assertTrue(java.util.Arrays.compareUnsigned(last, EventKeys.afterEntity("c1")) < 0);
+        final byte[] next = EventKeys.atTime("c2", Long.MIN_VALUE);
+        assertTrue(java.util.Arrays.compareUnsigned(EventKeys.afterEntity("c1"), next) < 0);
+    }
+
+    private static List<String> entries(EventStore store, String entity, long from, long to) {
+        final List<String> out = new ArrayList<>();
+        store.scan(EventKeys.atTime(entity, from), EventKeys.atTime(entity, to), (k, v) ->
+                out.add(java.util.HexFormat.of().formatHex(k) + "=" + java.util.HexFormat.of().formatHex(v)));
+        return out;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.fraudscorer.scorer;
+
+import dev.fraudscorer.topics.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+
+/** What the benchmarks share: reading a backlog to its end and timing it, and a fresh terminal history. */
+final class BenchSupport {
+
+    private BenchSupport() {
+    }
+
+    /** The outcome of one run over the backlog. */
+    record Run(double recordsPerSecond, long records, double seconds) {
+    }
+
+    /**
+     * Starts {@code create}'s application on the {@code transactions} backlog and waits until its group has
+     * committed the end of every partition. Throughput counts from the first time the client is RUNNING (start-up,
+     * state restore and the first assignment are left out; later rebalances and the JIT warm-up count, as they would
+     * for a real instance) to the commit of the end. Counting from the first committed offset instead overstated
+     * fast variants many times: their first commit already covered most of the backlog. {@code whileRunning} sees
+     * the client before it closes.
+     */
+    static Run runToEnd(Admin admin, String applicationId, Properties props, Function<Properties, KafkaStreams> create,
+                        java.util.function.Consumer<KafkaStreams> whileRunning) throws Exception {
+        final List<TopicPartition> partitions = new ArrayList<>();
+        for (int p = 0; p < Topics.TRANSACTIONS.partitions(); p++) {
+            partitions.add(new TopicPartition(Topics.TRANSACTIONS.name(), p));
+        }
+        final long end = admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp,
+                tp -> OffsetSpec.latest()))).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+        try (KafkaStreams streams = create.apply(props)) {
+            final java.util.concurrent.atomic.AtomicLong runningAt = new java.util.concurrent.atomic.AtomicLong();
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING) {
+                    runningAt.compareAndSet(0, System.nanoTime());
+                }
+            });
+            streams.start();
+            final long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+            while (System.nanoTime() < deadline) {
+                final long committed = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get()
+                        .entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.TRANSACTIONS.name()))
+                        .mapToLong(e -> e.getValue() == null ? 0 : e.getValue().offset()).sum();
+                final long now = System.nanoTime();
+                if (committed >= end && runningAt.get() != 0) {
+                    whileRunning.accept(streams);
+                    final double seconds = (now - runningAt.get()) / 1e9;
+                    return new Run(end / seconds, end, seconds);
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError(applicationId + " did not finish the backlog in 20 minutes");
+        }
+    }
+
+    /** Deletes and recreates terminal history, so a scorer run starts from none, as a fresh scorer does. */
+    static void resetTerminalHistory(Admin admin) throws Exception {
+        final String topic = Topics.TERMINAL_EVENTS.name();
+        admin.deleteTopics(List.of(topic)).all().get();
+        final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, Topics.TERMINAL_EVENTS.partitions(), (short) 1)
+                        .configs(Topics.TERMINAL_EVENTS.configs()))).all().get();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+}
