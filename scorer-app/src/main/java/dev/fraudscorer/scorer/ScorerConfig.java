@@ -177,8 +177,9 @@ public final class ScorerConfig extends AbstractConfig {
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_500);
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), TRANSACTION_TIMEOUT_MS);
-        // What a restart after kill -9 re-reads into the global terminal store is bounded by its memtable size.
-        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, dev.fraudscorer.scorer.features.TerminalStoreRocksDb.class);
+        // One capped block cache and write-buffer budget for all stores; a small terminal memtable bounds what a restart
+        // after kill -9 re-reads into the global store.
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, dev.fraudscorer.scorer.features.BoundedRocksDb.class);
         // Unnamed internal topics or stores would be orphaned by a refactoring: refuse them.
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         // A failure in the model-control/registry global stores must not stop the application (KIP-1270).
