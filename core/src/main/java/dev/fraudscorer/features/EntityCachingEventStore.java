@@ -109,19 +109,8 @@ public final class EntityCachingEventStore implements EventStore {
             }
         }
 
-        /** The first index whose key is {@code >= key}. */
         int lowerBound(byte[] key) {
-            int lo = 0;
-            int hi = size;
-            while (lo < hi) {
-                final int mid = (lo + hi) >>> 1;
-                if (Arrays.compareUnsigned(keys[mid], key) < 0) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
+            return SortedKeys.lowerBound(keys, size, key);
         }
 
         private void grow() {

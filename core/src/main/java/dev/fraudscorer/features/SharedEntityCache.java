@@ -118,17 +118,7 @@ public final class SharedEntityCache {
         }
 
         int lowerBound(byte[] key) {
-            int lo = 0;
-            int hi = keys.length;
-            while (lo < hi) {
-                final int mid = (lo + hi) >>> 1;
-                if (Arrays.compareUnsigned(keys[mid], key) < 0) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
+            return SortedKeys.lowerBound(keys, keys.length, key);
         }
 
         Snapshot with(byte[] key, byte[] value) {

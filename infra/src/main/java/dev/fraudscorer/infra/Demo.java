@@ -189,18 +189,12 @@ final class Demo implements Callable<Integer> {
             summary.firstSentNanos = start;
             long sent = 0;
             final long labelDelayMs = labelDelayHours * 3_600_000L;
-            final java.util.ArrayDeque<DatasetRow> frauds = new java.util.ArrayDeque<>();
+            final ReplayRecords.PendingLabels labels = new ReplayRecords.PendingLabels(labelDelayMs);
             for (int i = 0; i < rows.size(); i++) {
                 final DatasetRow row = rows.get(i);
-                while (!frauds.isEmpty() && frauds.peek().eventTimeMs() + labelDelayMs <= row.eventTimeMs()) {
-                    final DatasetRow labelled = frauds.poll();
-                    producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), labelled.terminalId(), labelSerde
-                            .serializer().serialize(Topics.FRAUD_LABELS.name(), ReplayRecords.label(labelled, labelDelayMs))));
-                    summary.labelsSent++;
-                }
-                if (row.fraud()) {
-                    frauds.add(row);
-                }
+                summary.labelsSent += labels.advance(row, label -> producer.send(new ProducerRecord<>(
+                        Topics.FRAUD_LABELS.name(), label.getTerminalId(), labelSerde.serializer().serialize(
+                        Topics.FRAUD_LABELS.name(), label))));
                 if (i % badEvery == badEvery / 2 && summary.badSent < badRecords) {
                     producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), row.customerId(), ReplayRecords.bad(txSerde.serializer(), row, summary.badSent)));
                     summary.badSent++;

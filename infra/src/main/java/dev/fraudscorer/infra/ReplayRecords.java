@@ -59,4 +59,30 @@ public final class ReplayRecords {
             }
         }
     }
+
+    /**
+     * Fraud labels of replayed rows, each released once the replay's event time reaches its transaction's time plus
+     * the delay, as a fraud team's labels arrive late. Genuine rows get no label: only frauds change a feature.
+     */
+    public static final class PendingLabels {
+        private final java.util.ArrayDeque<DatasetRow> frauds = new java.util.ArrayDeque<>();
+        private final long delayMs;
+
+        public PendingLabels(long delayMs) {
+            this.delayMs = delayMs;
+        }
+
+        /** Hands every label due before {@code next} to {@code send}, then holds {@code next}'s if it is a fraud. */
+        public int advance(DatasetRow next, java.util.function.Consumer<FraudLabel> send) {
+            int released = 0;
+            while (!frauds.isEmpty() && frauds.peek().eventTimeMs() + delayMs <= next.eventTimeMs()) {
+                send.accept(label(frauds.poll(), delayMs));
+                released++;
+            }
+            if (next.fraud()) {
+                frauds.add(next);
+            }
+            return released;
+        }
+    }
 }

@@ -25,11 +25,12 @@ final class BenchSupport {
 
     /**
      * Starts {@code create}'s application on the {@code transactions} backlog and waits until its group has
-     * committed the end of every partition. Throughput counts from the first time the client is RUNNING (start-up,
-     * state restore and the first assignment are left out; later rebalances and the JIT warm-up count, as they would
-     * for a real instance) to the commit of the end. Counting from the first committed offset instead overstated
-     * fast variants many times: their first commit already covered most of the backlog. {@code whileRunning} sees
-     * the client before it closes.
+     * committed the end of every partition. Throughput counts from the moment a stream thread first holds an active
+     * task or the client is RUNNING, whichever comes first (start-up and the first assignment are left out; later
+     * rebalances and the JIT warm-up count, as they would for a real instance), to the commit of the end. Counting
+     * from the first committed offset overstated fast variants many times (their first commit already covered most
+     * of the backlog), and from RUNNING alone too: with two threads one can finish while the other still joins.
+     * {@code whileRunning} sees the client before it closes.
      */
     static Run runToEnd(Admin admin, String applicationId, Properties props, Function<Properties, KafkaStreams> create,
                         java.util.function.Consumer<KafkaStreams> whileRunning) throws Exception {
@@ -53,6 +54,10 @@ final class BenchSupport {
                         .entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.TRANSACTIONS.name()))
                         .mapToLong(e -> e.getValue() == null ? 0 : e.getValue().offset()).sum();
                 final long now = System.nanoTime();
+                if (runningAt.get() == 0 && streams.metadataForLocalThreads().stream()
+                        .anyMatch(t -> !t.activeTasks().isEmpty())) {
+                    runningAt.compareAndSet(0, now);
+                }
                 if (committed >= end && runningAt.get() != 0) {
                     whileRunning.accept(streams);
                     final double seconds = (now - runningAt.get()) / 1e9;

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -88,6 +87,9 @@ import org.junit.jupiter.api.Test;
 class ScorerBenchmark {
 
     private static final long LABEL_DELAY_MS = Duration.ofDays(1).toMillis();
+    /** The meters of the scorer variant started last, to say what its records waited for. */
+    private static final java.util.concurrent.atomic.AtomicReference<PrometheusMeterRegistry> LAST_SCORER_METERS =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private static final String PASS_OUT = "bench-passthrough";
     private static final String CEILING_OUT = "bench-ceiling";
 
@@ -227,19 +229,12 @@ class ScorerBenchmark {
         int labels = 0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
-            final ArrayDeque<DatasetRow> frauds = new ArrayDeque<>();
+            final ReplayRecords.PendingLabels pending = new ReplayRecords.PendingLabels(LABEL_DELAY_MS);
             final long start = System.nanoTime();
             for (int i = 0; i < rows.size(); i++) {
                 final DatasetRow row = rows.get(i);
-                while (!frauds.isEmpty() && frauds.peek().eventTimeMs() + LABEL_DELAY_MS <= row.eventTimeMs()) {
-                    final DatasetRow l = frauds.poll();
-                    producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), l.terminalId(),
-                            label.serialize(Topics.FRAUD_LABELS.name(), ReplayRecords.label(l, LABEL_DELAY_MS))));
-                    labels++;
-                }
-                if (row.fraud()) {
-                    frauds.add(row);
-                }
+                labels += pending.advance(row, l -> producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(),
+                        l.getTerminalId(), label.serialize(Topics.FRAUD_LABELS.name(), l))));
                 producer.send(new ProducerRecord<>(Topics.TRANSACTIONS.name(), row.customerId(),
                         tx.serialize(Topics.TRANSACTIONS.name(), ReplayRecords.transaction(row))));
                 if (rate > 0) {
@@ -287,9 +282,9 @@ class ScorerBenchmark {
             final long[] machineAfter = machineTicks();
             final double busy = 100.0 * (machineAfter[0] - machineBefore[0]) / Math.max(1, machineAfter[1] - machineBefore[1]);
             System.out.printf("  %-24s %,9.0f records/s (%,d records in %.1f s); machine CPU busy %.0f%%; thread CPU"
-                            + " us/record %s%n", applicationId, run.recordsPerSecond(), run.records(), run.seconds(), busy,
+                            + " us/record %s%s%n", applicationId, run.recordsPerSecond(), run.records(), run.seconds(), busy,
                     threadCpu.entrySet().stream().map(e -> String.format("%s %.1f", e.getKey(), e.getValue() / 1e3
-                            / run.records())).toList());
+                            / run.records())).toList(), scorerMeters());
             return run.recordsPerSecond();
         } finally {
             if (recording != null) {
@@ -337,14 +332,20 @@ class ScorerBenchmark {
             }, "paced-sender");
             sender.start();
             final long until = System.nanoTime() + Duration.ofSeconds(paced.size() / rate + 60).toNanos();
+            // Per second of reading, the slowest output: where in the run the tail is (a start, or periodic).
+            final long firstRead = System.nanoTime();
+            final Map<Long, Long> worstPerSecond = new java.util.TreeMap<>();
             while (received.get() < paced.size() && System.nanoTime() < until) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    histogram.recordValue(Math.max(0, System.currentTimeMillis() - r.timestamp()) * 1000);
+                    final long ms = Math.max(0, System.currentTimeMillis() - r.timestamp());
+                    histogram.recordValue(ms * 1000);
+                    worstPerSecond.merge((System.nanoTime() - firstRead) / 1_000_000_000L, ms, Math::max);
                     received.incrementAndGet();
                 }
             }
             sender.join();
-            System.out.printf("  %-24s %,d of %,d outputs read%n", applicationId, received.get(), paced.size());
+            System.out.printf("  %-24s %,d of %,d outputs read%s%n    slowest output per second of the run, ms: %s%n",
+                    applicationId, received.get(), paced.size(), scorerMeters(), worstPerSecond.values());
         }
         return histogram;
     }
@@ -379,6 +380,19 @@ class ScorerBenchmark {
         }
         final long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
         return new long[] {total - idle, total};
+    }
+
+    /** For a scorer run: its own scoring time and what its records waited for terminal history. */
+    private static String scorerMeters() {
+        final PrometheusMeterRegistry registry = LAST_SCORER_METERS.getAndSet(null);
+        if (registry == null) {
+            return "";
+        }
+        final var scoring = registry.find("fraud_scoring_time").timer();
+        return String.format("; scoring (features, model, reason codes) %.1f us/record mean; terminal-history waits %s",
+                scoring == null ? Double.NaN : scoring.mean(TimeUnit.MICROSECONDS),
+                registry.find("fraud_terminal_history_wait").timers().stream().map(t -> String.format("%s %d (%.1f s)",
+                        t.getId().getTag("outcome"), t.count(), t.totalTime(TimeUnit.SECONDS))).toList());
     }
 
     private static boolean assigned(KafkaStreams streams) {
@@ -427,8 +441,9 @@ class ScorerBenchmark {
                 Integer.parseInt(String.valueOf(props.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG))),
                 props.getProperty(StreamsConfig.CONSUMER_PREFIX + "auto.offset.reset"));
         final ModelCache cache = new ModelCache(config.trustedKeys(), config.featureCapabilities(), (k, r) -> { });
-        final ScorerMetrics metrics = new ScorerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                Clock.systemUTC());
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LAST_SCORER_METERS.set(registry);
+        final ScorerMetrics metrics = new ScorerMetrics(registry, Clock.systemUTC());
         final Tracing tracing = Tracing.exportingTo(new CollectingSpanExporter(false),
                 config.getDouble(ScorerConfig.TRACE_SAMPLE_RATIO));
         return ScorerMain.createStreams(config, cache, metrics, tracing);

@@ -7,7 +7,6 @@ import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -84,19 +83,12 @@ final class ReplayLoad implements Runnable {
         final Serializer<FraudLabel> label = AvroSerdes.<FraudLabel>values(registryUrl).serializer();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
-            final ArrayDeque<DatasetRow> frauds = new ArrayDeque<>();
+            final ReplayRecords.PendingLabels pending = new ReplayRecords.PendingLabels(LABEL_DELAY_MS);
             final long start = System.nanoTime();
             for (int i = 0; i < rows.size(); i++) {
                 final DatasetRow row = rows.get(i);
-                while (!frauds.isEmpty() && frauds.peek().eventTimeMs() + LABEL_DELAY_MS <= row.eventTimeMs()) {
-                    final DatasetRow l = frauds.poll();
-                    producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(), l.terminalId(),
-                            label.serialize(Topics.FRAUD_LABELS.name(), ReplayRecords.label(l, LABEL_DELAY_MS))));
-                    labels++;
-                }
-                if (row.fraud()) {
-                    frauds.add(row);
-                }
+                labels += pending.advance(row, l -> producer.send(new ProducerRecord<>(Topics.FRAUD_LABELS.name(),
+                        l.getTerminalId(), label.serialize(Topics.FRAUD_LABELS.name(), l))));
                 if (badEvery > 0 && i % badEvery == badEvery / 2) {
                     final String id = "bad-" + badIds.size();
                     badIds.add(id);
