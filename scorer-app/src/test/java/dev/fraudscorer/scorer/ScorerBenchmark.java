@@ -71,7 +71,8 @@ import org.junit.jupiter.api.Test;
  * The scorer beside its own platform's ceiling, on the real replay. A benchmark, not in the suite (its name matches
  * neither *Test nor *IT); it prints, it asserts nothing about speed. From a fresh clone:
  * {@code mvn -B -pl scorer-app -am test -Dtest=ScorerBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
- * [{@code -Drecords=400000 -Drate=5000 -Dlatency.seconds=20 -Dbundle=<demo data dir>/models/fraud-1}].
+ * [{@code -Drecords=400000 -Drate=5000 -Dlatency.seconds=20 -Dlatency.settle.ms=2000
+ * -Dbundle=<demo data dir>/models/fraud-1}].
  *
  * <p>One KRaft broker, the catalogue's partitions. The backlog is {@code records} real transactions in event-time
  * order (real customers and terminals), with each fraud's label sent a day of event time after it. Every variant is
@@ -318,7 +319,7 @@ class ScorerBenchmark {
                 }
                 Thread.sleep(100);
             }
-            Thread.sleep(2_000);
+            Thread.sleep(Long.getLong("latency.settle.ms", 2_000));
             final AtomicBoolean sending = new AtomicBoolean(true);
             final AtomicLong received = new AtomicLong();
             final Thread sender = new Thread(() -> {
