@@ -42,11 +42,7 @@ public final class SchemaIdentityDatumProvider<T> implements AvroDatumProvider<T
         }
         final DatumWriter<T> created = delegate.createDatumWriter(data, schema);
         synchronized (this) {
-            if (writers.size() < MAX_SCHEMAS) {
-                final Map<Schema, DatumWriter<T>> next = new IdentityHashMap<>(writers);
-                next.put(schema, created);
-                writers = next;
-            }
+            writers = with(writers, schema, created);
         }
         return created;
     }
@@ -59,13 +55,19 @@ public final class SchemaIdentityDatumProvider<T> implements AvroDatumProvider<T
         }
         final DatumReader<T> created = delegate.createDatumReader(schema);
         synchronized (this) {
-            if (readers.size() < MAX_SCHEMAS) {
-                final Map<Schema, DatumReader<T>> next = new IdentityHashMap<>(readers);
-                next.put(schema, created);
-                readers = next;
-            }
+            readers = with(readers, schema, created);
         }
         return created;
+    }
+
+    /** A copy of {@code cache} that also maps {@code schema}, or {@code cache} itself once it is full. */
+    private static <V> Map<Schema, V> with(Map<Schema, V> cache, Schema schema, V value) {
+        if (cache.size() >= MAX_SCHEMAS) {
+            return cache;
+        }
+        final Map<Schema, V> next = new IdentityHashMap<>(cache);
+        next.put(schema, value);
+        return next;
     }
 
     @Override
