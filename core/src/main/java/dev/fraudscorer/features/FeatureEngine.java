@@ -75,7 +75,7 @@ public final class FeatureEngine {
         final ZonedDateTime time = Instant.ofEpochMilli(tx.eventTimeMs()).atZone(ZoneOffset.UTC);
         final Sums[] sums = new Sums[plan.groups.length];
         for (int g = 0; g < sums.length; g++) {
-            sums[g] = aggregate(plan.groups[g], plan.windowDays[g], tx);
+            sums[g] = aggregate(plan.groups[g], plan.windowDays[g], plan.needsEarlier[g], tx);
         }
         for (int i = 0; i < out.length; i++) {
             final FeatureDef f = plan.defs[i];
@@ -88,6 +88,11 @@ public final class FeatureEngine {
                 case COUNT -> group.count[w];
                 case MEAN_AMOUNT -> group.count[w] == 0 ? 0 : group.amountSum[w] / group.count[w];
                 case FRAUD_RATE -> group.count[w] == 0 ? 0 : (double) group.frauds[w] / group.count[w];
+                case AMOUNT_TO_MEAN -> amountToMean(tx.amount(), group, w);
+                case AMOUNT_ROBUST_Z -> robustZ(tx.amount(), group, w);
+                case SECONDS_SINCE_PREVIOUS -> group.earlierLastMs[w] == Long.MIN_VALUE
+                        ? plan.windowLengthDays[i] * (EntityHistory.DAY_MS / 1000)
+                        : (tx.eventTimeMs() - group.earlierLastMs[w]) / 1000.0;
             };
         }
         return out;
@@ -108,6 +113,9 @@ public final class FeatureEngine {
         final long[][] windowDays;
         final int[] groupOf;
         final int[] windowOf;
+        final long[] windowLengthDays;
+        /** Per group: whether a feature compares with earlier transactions (the scan then keeps their amounts). */
+        final boolean[] needsEarlier;
 
         Plan(FeatureSpec spec) {
             this.spec = spec;
@@ -125,11 +133,15 @@ public final class FeatureEngine {
                     .toArray(long[][]::new);
             groupOf = new int[defs.length];
             windowOf = new int[defs.length];
+            windowLengthDays = new long[defs.length];
+            needsEarlier = new boolean[groups.length];
             final List<Group> order = List.of(groups);
             for (int i = 0; i < defs.length; i++) {
                 if (defs[i].kind().windowed()) {
                     groupOf[i] = order.indexOf(new Group(defs[i].entity(), defs[i].delayDays()));
                     windowOf[i] = java.util.Arrays.binarySearch(windowDays[groupOf[i]], defs[i].windowDays());
+                    windowLengthDays[i] = defs[i].windowDays();
+                    needsEarlier[groupOf[i]] |= defs[i].kind().comparesWithEarlier();
                 }
             }
         }
@@ -145,24 +157,73 @@ public final class FeatureEngine {
         return p;
     }
 
-    /** Per-window sums of one group for one transaction. */
+    /**
+     * Per-window sums of one group for one transaction. The "earlier" figures leave the transaction itself out; the
+     * earlier amounts are kept in scan (time) order only when a feature needs them, so window w's are a suffix.
+     */
     private static final class Sums {
         final long[] count;
         final double[] amountSum;
         final long[] frauds;
+        final long[] earlierCount;
+        final double[] earlierSum;
+        final long[] earlierLastMs;
+        double[] earlierAmounts;
+        int earlierSize;
 
-        Sums(int windows) {
+        Sums(int windows, boolean keepAmounts) {
             count = new long[windows];
             amountSum = new double[windows];
             frauds = new long[windows];
+            earlierCount = new long[windows];
+            earlierSum = new double[windows];
+            earlierLastMs = new long[windows];
+            java.util.Arrays.fill(earlierLastMs, Long.MIN_VALUE);
+            earlierAmounts = keepAmounts ? new double[16] : null;
         }
+
+        void keep(double amount) {
+            if (earlierSize == earlierAmounts.length) {
+                earlierAmounts = java.util.Arrays.copyOf(earlierAmounts, earlierSize * 2);
+            }
+            earlierAmounts[earlierSize++] = amount;
+        }
+    }
+
+    private static double amountToMean(double amount, Sums s, int w) {
+        if (s.earlierCount[w] == 0 || s.earlierSum[w] == 0) {
+            return -1;
+        }
+        return amount / (s.earlierSum[w] / s.earlierCount[w]);
+    }
+
+    /** MAD scaled by 1.4826 estimates a normal distribution's standard deviation. */
+    private static double robustZ(double amount, Sums s, int w) {
+        final int n = (int) s.earlierCount[w];
+        if (n < 2) {
+            return 0;
+        }
+        final double[] window = java.util.Arrays.copyOfRange(s.earlierAmounts, s.earlierSize - n, s.earlierSize);
+        java.util.Arrays.sort(window);
+        final double median = median(window);
+        for (int i = 0; i < n; i++) {
+            window[i] = Math.abs(window[i] - median);
+        }
+        java.util.Arrays.sort(window);
+        final double spread = 1.4826 * median(window);
+        return spread == 0 ? 0 : (amount - median) / spread;
+    }
+
+    private static double median(double[] sorted) {
+        final int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /**
      * One scan over the group's longest window, in key order. A transaction counts when its entry is in range; its
      * label entry, when present, follows it directly.
      */
-    private Sums aggregate(Group group, long[] windowDays, TxInput tx) {
+    private Sums aggregate(Group group, long[] windowDays, boolean needsEarlier, TxInput tx) {
         final String entity = group.entity().keyOf(tx);
         final EventStore store = group.entity() == Entity.CUSTOMER_ID ? customers : terminals;
         final long end = tx.eventTimeMs() - group.delayDays() * EntityHistory.DAY_MS;
@@ -170,7 +231,10 @@ public final class FeatureEngine {
         final byte[] to = group.delayDays() == 0
                 ? EventKeys.afterTransaction(entity, tx.eventTimeMs(), tx.transactionId())
                 : EventKeys.atTime(entity, end + 1);
-        final Sums sums = new Sums(windowDays.length);
+        final Sums sums = new Sums(windowDays.length, needsEarlier);
+        // With delay 0 the transaction itself is in its window; the "earlier" figures must leave it out.
+        final byte[] self = needsEarlier && group.delayDays() == 0
+                ? EventKeys.event(entity, tx.eventTimeMs(), tx.transactionId(), EventKeys.TRANSACTION) : null;
         final long[] lowerBounds = new long[windowDays.length];
         for (int w = 0; w < windowDays.length; w++) {
             lowerBounds[w] = end - windowDays[w] * EntityHistory.DAY_MS;
@@ -185,6 +249,16 @@ public final class FeatureEngine {
                         sums.count[w]++;
                         sums.amountSum[w] += amount;
                     }
+                }
+                if (needsEarlier && (self == null || t != tx.eventTimeMs() || !java.util.Arrays.equals(key, self))) {
+                    for (int w = 0; w < lowerBounds.length; w++) {
+                        if (t > lowerBounds[w]) {
+                            sums.earlierCount[w]++;
+                            sums.earlierSum[w] += amount;
+                            sums.earlierLastMs[w] = Math.max(sums.earlierLastMs[w], t);
+                        }
+                    }
+                    sums.keep(amount);
                 }
                 last[0] = key;
             } else if (EventKeys.kindOf(key) == EventKeys.LABEL && EventKeys.sameTransaction(last[0], key)

@@ -13,7 +13,21 @@ public enum FeatureKind {
     /** Mean amount of the entity's transactions in the window (0 when there are none). */
     MEAN_AMOUNT(true),
     /** Share of the entity's transactions in the window labelled fraudulent (0 when there are none). */
-    FRAUD_RATE(true);
+    FRAUD_RATE(true),
+    /**
+     * The transaction's amount divided by the mean amount of the entity's earlier transactions in the window; -1
+     * when there are none (or their mean is 0). How unusual this amount is for this card: a compromised card's
+     * frauds are several times its usual amount.
+     */
+    AMOUNT_TO_MEAN(true),
+    /**
+     * Robust z-score of the amount against the entity's earlier transactions in the window: (amount - median) /
+     * (1.4826 x median absolute deviation); 0 with fewer than 2 earlier transactions or no spread. The median is
+     * not pulled up by the frauds themselves the way a mean is.
+     */
+    AMOUNT_ROBUST_Z(true),
+    /** Seconds since the entity's latest earlier transaction in the window; the window's length when there is none. */
+    SECONDS_SINCE_PREVIOUS(true);
 
     private final boolean windowed;
 
@@ -23,5 +37,10 @@ public enum FeatureKind {
 
     public boolean windowed() {
         return windowed;
+    }
+
+    /** True for the kinds that compare the transaction with the entity's earlier transactions (itself left out). */
+    public boolean comparesWithEarlier() {
+        return this == AMOUNT_TO_MEAN || this == AMOUNT_ROBUST_Z || this == SECONDS_SINCE_PREVIOUS;
     }
 }

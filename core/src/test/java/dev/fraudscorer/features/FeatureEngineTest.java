@@ -178,4 +178,62 @@ class FeatureEngineTest {
         // 2-day window (T0, T0+2d]: tx 2 and 3. Lagged window (T0-2d, T0+1d]: tx 1 only.
         assertArrayEquals(new double[] {2, 10}, engine.compute(spec, three));
     }
+
+    /** A spec with the kinds that compare a transaction with the card's earlier ones. */
+    private static final FeatureSpec RELATIVE = new FeatureSpec(List.of(
+            FeatureDef.windowed("TO_MEAN_7", FeatureKind.AMOUNT_TO_MEAN, Entity.CUSTOMER_ID, 7, 0),
+            FeatureDef.windowed("TO_MEAN_1", FeatureKind.AMOUNT_TO_MEAN, Entity.CUSTOMER_ID, 1, 0),
+            FeatureDef.windowed("ROBUST_Z_7", FeatureKind.AMOUNT_ROBUST_Z, Entity.CUSTOMER_ID, 7, 0),
+            FeatureDef.windowed("SINCE_PREVIOUS_7", FeatureKind.SECONDS_SINCE_PREVIOUS, Entity.CUSTOMER_ID, 7, 0),
+            FeatureDef.windowed("TERMINAL_TO_MEAN_7", FeatureKind.AMOUNT_TO_MEAN, Entity.TERMINAL_ID, 7, 7)));
+
+    private double[] relative(TxInput tx) {
+        engine.recordCustomer(tx, 30);
+        final double[] features = engine.compute(RELATIVE, tx);
+        EntityHistory.putAndEvict(terminals, EntityHistory.transaction(tx.terminalId(), tx), 38);
+        return features;
+    }
+
+    @Test
+    void aFirstTransactionHasNothingToCompareWith() {
+        final double[] f = relative(tx("1", T0, "c", "t", 50));
+        assertArrayEquals(new double[] {-1, -1, 0, 7 * 24 * 3600, -1}, f);
+    }
+
+    @Test
+    void amountsAreComparedWithTheCardsEarlierTransactionsInTheWindowNotWithThemselves() {
+        relative(tx("1", T0 - 3 * DAY, "c", "t", 10));
+        relative(tx("2", T0 - 2 * DAY, "c", "t", 20));
+        relative(tx("3", T0 - 2 * HOUR, "c", "t", 30));
+        relative(tx("9", T0 - HOUR, "other", "t", 5000));
+        final double[] f = relative(tx("4", T0, "c", "t", 100));
+        // Earlier in 7 days: 10, 20, 30 (mean 20, median 20, absolute deviations 10, 0, 10: MAD 10).
+        assertEquals(100 / 20.0, f[0], 1e-12);
+        assertEquals(100 / 30.0, f[1], 1e-12, "one day: only tx 3");
+        assertEquals((100 - 20) / (1.4826 * 10), f[2], 1e-12);
+        assertEquals(2 * 3600, f[3], 1e-12, "two hours since tx 3");
+        assertEquals(-1, f[4], "the terminal's window ends 7 days back: nothing there yet");
+        // The same second, a smaller id: earlier than tx 4, and tx 4 itself is earlier than tx 5.
+        final double[] g = relative(tx("5", T0, "c", "t", 20));
+        assertEquals(20 / 40.0, g[0], 1e-12, "earlier: 10, 20, 30, 100");
+        assertEquals(0, g[3], "tx 4 at the same time");
+    }
+
+    @Test
+    void withoutSpreadTheRobustZScoreIsZero() {
+        relative(tx("1", T0 - 2 * DAY, "c", "t", 10));
+        relative(tx("2", T0 - DAY, "c", "t", 10));
+        final double[] f = relative(tx("3", T0, "c", "t", 500));
+        assertEquals(0, f[2]);
+        assertEquals(50, f[0], 1e-12);
+    }
+
+    @Test
+    void terminalAmountsAreComparedWithTheTerminalsHistoryAWeekBack() {
+        relative(tx("1", T0 - 10 * DAY, "a", "t", 40));
+        relative(tx("2", T0 - 9 * DAY, "b", "t", 60));
+        relative(tx("3", T0 - 3 * DAY, "b", "t", 1000));
+        final double[] f = relative(tx("4", T0, "c", "t", 100));
+        assertEquals(100 / 50.0, f[4], 1e-12, "only tx 1 and 2 are in (T0-14d, T0-7d]");
+    }
 }
