@@ -43,6 +43,10 @@ final class VerifyCommand implements Callable<Integer> {
     Path bundle;
     @Option(names = "--bad-every", defaultValue = "500", description = "One bad record per this many transactions; 0 = none. Default: ${DEFAULT-VALUE}")
     int badEvery;
+    @Option(names = "--fuzz", defaultValue = "0", description = "Mutated records (bytes of valid transactions flipped,"
+            + " truncated, spliced...) mixed evenly into the load; each must become exactly one verdict or one dead"
+            + " letter. Default: ${DEFAULT-VALUE}")
+    int fuzz;
     @Option(names = "--stream-threads", defaultValue = "1", description = "Stream threads per scorer. Default: ${DEFAULT-VALUE}")
     int streamThreads;
 
@@ -53,10 +57,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         data = DatasetOption.resolve(data);
-        if (brokers < 1 || instances < 1 || transactions < 1 || rate < 1 || badEvery < 0 || streamThreads < 1
+        if (brokers < 1 || instances < 1 || transactions < 1 || rate < 1 || badEvery < 0 || fuzz < 0 || streamThreads < 1
                 || restartDelaySeconds < 0 || brokerDownSeconds < 0) {
             throw new IllegalArgumentException("--brokers, --instances, --transactions, --rate and --stream-threads must"
-                    + " be at least 1; --bad-every, --restart-delay and --broker-down at least 0");
+                    + " be at least 1; --bad-every, --fuzz, --restart-delay and --broker-down at least 0");
         }
         final RepoLayout repo = RepoLayout.locate();
         final String java = ChildProcess.javaBinary();
@@ -67,7 +71,7 @@ final class VerifyCommand implements Callable<Integer> {
         final Verifier.Result result = new Verifier(new Verifier.Settings(dataDir.toAbsolutePath(),
                 data.toAbsolutePath(), brokers, instances, transactions, rate, from, faults,
                 Duration.ofSeconds(restartDelaySeconds), Duration.ofSeconds(brokerDownSeconds),
-                bundle == null ? null : bundle.toAbsolutePath(), badEvery, streamThreads, scorerSettings), commands,
+                bundle == null ? null : bundle.toAbsolutePath(), badEvery, fuzz, streamThreads, scorerSettings), commands,
                 System.out).run();
         return result.passed() ? 0 : 1;
     }

@@ -27,6 +27,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String MAX_AMOUNT = "validation.max.amount";
     public static final String MIN_EVENT_TIME_MS = "validation.min.event.time.ms";
     public static final String MAX_FUTURE_MS = "validation.max.future.ms";
+    public static final String SCHEMA_LOOKUPS_PER_SECOND = "validation.schema.lookups.per.second";
     public static final String CUSTOMER_HISTORY_DAYS = "features.customer.history.days";
     public static final String TERMINAL_HISTORY_DAYS = "features.terminal.history.days";
     public static final String CUSTOMER_CACHE_ENTITIES = "features.customer.cache.entities";
@@ -74,6 +75,10 @@ public final class ScorerConfig extends AbstractConfig {
                     "Event times before this (default 2000-01-01) are dead-lettered.")
             .define(MAX_FUTURE_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(0), Importance.LOW,
                     "Event times this far after the wall clock are dead-lettered.")
+            .define(SCHEMA_LOOKUPS_PER_SECOND, Type.DOUBLE, 10.0, Range.atLeast(0.1), Importance.LOW,
+                    "Registry lookups of schema ids never seen before, per stream task and second; records naming"
+                            + " more new ids than this are dead-lettered as UNKNOWN_SCHEMA (replayable) instead of"
+                            + " stalling the stream thread on HTTP calls for garbage.")
             .define(CUSTOMER_HISTORY_DAYS, Type.INT, 35, Range.atLeast(1), Importance.MEDIUM,
                     "Days of customer history kept; a model whose customer windows reach further is rejected.")
             .define(CUSTOMER_CACHE_ENTITIES, Type.INT, 20_000, Range.atLeast(1), Importance.LOW,

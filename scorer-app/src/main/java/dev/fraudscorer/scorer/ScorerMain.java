@@ -8,6 +8,7 @@ import dev.fraudscorer.schema.Verdict;
 import dev.fraudscorer.scorer.control.ModelCache;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.scorer.score.Tracing;
+import dev.fraudscorer.scorer.validate.SchemaIdGuard;
 import dev.fraudscorer.scorer.validate.StreamErrors;
 import dev.fraudscorer.topics.AvroSerdes;
 import java.io.IOException;
@@ -80,11 +81,13 @@ public final class ScorerMain implements Callable<Integer> {
                                              Tracing tracing) {
         cache.onServingChange(metrics::servingChanged);
         final String url = config.getString(ScorerConfig.REGISTRY_URL);
+        final double lookups = config.getDouble(ScorerConfig.SCHEMA_LOOKUPS_PER_SECOND);
         final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(
-                () -> AvroSerdes.<Transaction>values(url).deserializer(), AvroSerdes.<Verdict>values(url),
+                () -> new SchemaIdGuard<>(AvroSerdes.<Transaction>values(url).deserializer(), lookups, Clock.systemUTC()),
+                AvroSerdes.<Verdict>values(url),
                 () -> AvroSerdes.<ModelControl>values(url).deserializer(),
                 () -> AvroSerdes.<ModelVersion>values(url).deserializer(),
-                () -> AvroSerdes.<FraudLabel>values(url).deserializer()),
+                () -> new SchemaIdGuard<>(AvroSerdes.<FraudLabel>values(url).deserializer(), lookups, Clock.systemUTC())),
                 cache, metrics, Clock.systemUTC(), tracing);
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());

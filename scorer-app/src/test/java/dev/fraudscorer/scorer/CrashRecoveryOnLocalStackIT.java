@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * seconds later with the identical command line and state directory (it must come back by itself: under
  * exactly-once Kafka Streams 4.3.1 used to refuse its global store forever after such a kill); one broker
  * {@code kill -9}ed and restarted. Then: every valid transaction has exactly one verdict and every bad record
- * exactly one dead letter (read_committed), no transaction is left open on the brokers, every verdict's features
+ * exactly one dead letter, every mutated record (2,000, bytes flipped, truncated, spliced) exactly one of the two
+ * (read_committed), no transaction is left open on the brokers, every verdict's features
  * equal the trainer's offline features, and after each fault every partition delivers verdicts again.
  */
 class CrashRecoveryOnLocalStackIT {
@@ -39,7 +40,7 @@ class CrashRecoveryOnLocalStackIT {
                 List.of());
         final Verifier.Result result = new Verifier(new Verifier.Settings(dir.resolve("run"), DefaultDataset.require(),
                 3, 2, 8_000, 250, LocalDate.parse("2018-04-01"), "scorer-kill9:1,broker-kill9:1",
-                Duration.ofSeconds(3), Duration.ofSeconds(10), ScorerTopologyTest.GOLDEN.toAbsolutePath(), 200, 1,
+                Duration.ofSeconds(3), Duration.ofSeconds(10), ScorerTopologyTest.GOLDEN.toAbsolutePath(), 200, 2_000, 1,
                 List.of()), commands, System.out).run();
 
         assertEquals(0, result.missing(), "inputs with neither a verdict nor a dead letter");

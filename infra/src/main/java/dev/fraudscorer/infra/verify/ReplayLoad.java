@@ -8,6 +8,7 @@ import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Replays dataset rows to {@code transactions} at a steady rate, keyed by customer, each fraud label to
  * {@code fraud-labels} once the replay is an hour of event time past its transaction, and a bad record every so
- * often. Every transaction record carries its id in the {@code verify.id} header. The producer is idempotent with
+ * often, and mutated records if asked. Every transaction record carries its id in the {@code verify.id} header. The producer is idempotent with
  * {@code acks=all}, so a broker loss neither loses nor doubles an input; a send that still fails is remembered and
  * that input is not expected.
  */
@@ -41,20 +42,25 @@ final class ReplayLoad implements Runnable {
     private final List<DatasetRow> rows;
     private final int rate;
     private final int badEvery;
+    private final int fuzz;
     private final Thread thread = new Thread(this, "replay-load");
     final Set<String> failed = ConcurrentHashMap.newKeySet();
     final Set<String> badIds = ConcurrentHashMap.newKeySet();
+    /** Mutated records sent, by id, with the kind of mutation. */
+    final Map<String, String> fuzzIds = new ConcurrentHashMap<>();
     volatile int sent;
     volatile long labels;
     volatile boolean done;
     volatile Throwable failure;
 
-    ReplayLoad(String bootstrap, String registryUrl, List<DatasetRow> rows, int rate, int badEvery) {
+    /** @param fuzz mutated records to mix in, spread evenly over the transactions ({@link MutatedTransactions}) */
+    ReplayLoad(String bootstrap, String registryUrl, List<DatasetRow> rows, int rate, int badEvery, int fuzz) {
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
         this.rows = rows;
         this.rate = rate;
         this.badEvery = badEvery;
+        this.fuzz = fuzz;
     }
 
     void start() {
@@ -84,6 +90,7 @@ final class ReplayLoad implements Runnable {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
             final ReplayRecords.PendingLabels pending = new ReplayRecords.PendingLabels(LABEL_DELAY_MS);
+            final MutatedTransactions mutants = rows.isEmpty() ? null : new MutatedTransactions(tx, rows.get(0), 42);
             final long start = System.nanoTime();
             for (int i = 0; i < rows.size(); i++) {
                 final DatasetRow row = rows.get(i);
@@ -93,6 +100,12 @@ final class ReplayLoad implements Runnable {
                     final String id = "bad-" + badIds.size();
                     badIds.add(id);
                     send(producer, row.customerId(), id, ReplayRecords.bad(tx, row, badIds.size()));
+                }
+                while (fuzzIds.size() < (long) fuzz * (i + 1) / rows.size()) {
+                    final MutatedTransactions.Mutant m = mutants.next();
+                    final String id = "fuzz-" + fuzzIds.size();
+                    fuzzIds.put(id, m.kind());
+                    send(producer, m.key(), id, m.value());
                 }
                 send(producer, row.customerId(), row.transactionId(), tx.serialize(Topics.TRANSACTIONS.name(),
                         ReplayRecords.transaction(row)));

@@ -73,6 +73,29 @@ final class ScorerFleet implements AutoCloseable {
         return m;
     }
 
+    /**
+     * How often the instances' Kafka Streams left RUNNING other than to stop, by the state they went to, from their
+     * logs (ScorerProcess logs every transition). REBALANCING is expected while instances come and go; ERROR never.
+     */
+    synchronized java.util.Map<String, Integer> leftRunning() throws IOException {
+        final java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        final java.util.regex.Pattern transition = java.util.regex.Pattern.compile("streams state RUNNING -> (\\w+)");
+        for (Member m : members.values()) {
+            if (!Files.exists(m.log)) {
+                continue;
+            }
+            try (var lines = Files.lines(m.log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                lines.forEach(line -> {
+                    final var match = transition.matcher(line);
+                    if (match.find() && !"PENDING_SHUTDOWN".equals(match.group(1))) {
+                        out.merge(match.group(1), 1, Integer::sum);
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
     Member member(int index) {
         return members.get(index);
     }

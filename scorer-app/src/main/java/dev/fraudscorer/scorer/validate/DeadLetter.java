@@ -11,8 +11,13 @@ public record DeadLetter(Reason reason, String message, String exceptionClass) {
 
     /** Reason codes, stable for consumers and metrics. */
     public enum Reason {
-        /** Bytes are not a Transaction from the registry: truncated, corrupt, unknown schema id, wrong type. */
+        /** Bytes are not a Transaction from the registry: not framed, truncated, corrupt, wrong type. */
         DESERIALIZATION_FAILED,
+        /**
+         * The record names a writer schema id the registry did not resolve (unknown, registry unreachable, or too
+         * many new ids at once): replayable once the schema is registered or the registry is back.
+         */
+        UNKNOWN_SCHEMA,
         /** A required id is empty, too long or holds control characters. */
         MISSING_ID,
         /** The record key is not the customer id: the customer's history would be split across partitions. */

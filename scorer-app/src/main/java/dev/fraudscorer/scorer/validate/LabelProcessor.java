@@ -34,6 +34,9 @@ public final class LabelProcessor implements FixedKeyProcessor<byte[], byte[], R
             if (label == null) {
                 throw new IllegalArgumentException("value decoded to null");
             }
+        } catch (SchemaIdGuard.UnknownSchemaId e) {
+            context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.UNKNOWN_SCHEMA, e), raw)));
+            return;
         } catch (RuntimeException | OutOfMemoryError e) {
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.DESERIALIZATION_FAILED, e), raw)));
             return;

@@ -40,6 +40,9 @@ public final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[]
             if (tx == null) {
                 throw new IllegalArgumentException("value decoded to null");
             }
+        } catch (SchemaIdGuard.UnknownSchemaId e) {
+            context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.UNKNOWN_SCHEMA, e), raw)));
+            return;
         } catch (RuntimeException | OutOfMemoryError e) {
             // OutOfMemoryError: a hostile length prefix must cost one dead letter, not the application.
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.DESERIALIZATION_FAILED, e), raw)));
