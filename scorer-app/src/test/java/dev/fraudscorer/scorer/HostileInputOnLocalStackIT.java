@@ -211,7 +211,7 @@ class HostileInputOnLocalStackIT {
         final List<Bad> kinds = new ArrayList<>();
         final byte[] key = "c-1".getBytes(StandardCharsets.UTF_8);
         kinds.add(new Bad("not avro", "DESERIALIZATION_FAILED", key, "{\"json\": true}".getBytes(StandardCharsets.UTF_8)));
-        kinds.add(new Bad("unknown schema id", "DESERIALIZATION_FAILED", key,
+        kinds.add(new Bad("unknown schema id", "UNKNOWN_SCHEMA", key,
                 new byte[] {0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0, 2, 'x'}));
         kinds.add(new Bad("truncated", "DESERIALIZATION_FAILED", key, java.util.Arrays.copyOf(good, good.length / 2)));
         kinds.add(new Bad("wrong type", "DESERIALIZATION_FAILED", key, labelSerde.serializer().serialize(
