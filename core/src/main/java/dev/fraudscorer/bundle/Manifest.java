@@ -94,6 +94,16 @@ public record Manifest(int formatVersion, String modelName, FeatureSpec featureS
             }
         }
 
+        /** What a score decides, the one rule for scorer and evaluation alike. */
+        public enum Band { APPROVE, REVIEW, DECLINE }
+
+        public Band band(double score) {
+            if (score >= decline) {
+                return Band.DECLINE;
+            }
+            return score >= review ? Band.REVIEW : Band.APPROVE;
+        }
+
         /** A short stable id of this decision policy (values and rule), for verdicts and dashboards. */
         public String id() {
             final String text = Double.toString(review) + "|" + Double.toString(decline) + "|" + rule;

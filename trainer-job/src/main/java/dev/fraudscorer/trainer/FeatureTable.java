@@ -40,6 +40,26 @@ record FeatureTable(List<DatasetRow> rows, double[][] features, FeatureSpec spec
         return new FeatureTable(rows, features, spec, sha);
     }
 
+    /** The same rows with only {@code subset}'s columns (every one of them must be in this table's spec). */
+    FeatureTable project(FeatureSpec subset) {
+        final int[] columns = subset.names().stream().mapToInt(n -> {
+            final int c = spec.names().indexOf(n);
+            if (c < 0) {
+                throw new IllegalArgumentException("feature " + n + " is not in the table");
+            }
+            return c;
+        }).toArray();
+        final double[][] projected = new double[features.length][];
+        for (int i = 0; i < features.length; i++) {
+            final double[] row = new double[columns.length];
+            for (int c = 0; c < columns.length; c++) {
+                row[c] = features[i][columns[c]];
+            }
+            projected[i] = row;
+        }
+        return new FeatureTable(rows, projected, subset, dataSha256);
+    }
+
     /** Indices of rows with event time in {@code [from, to)}. Rows are in time order, so this is a range. */
     List<Integer> between(LocalDate from, LocalDate to) {
         final long a = millis(from);

@@ -57,7 +57,7 @@ public final class Trainer {
     }
 
     public ModelBundle train() throws IOException {
-        return train(FeatureTable.load(config.data(), FeatureSpec.handbook(), config.endOfData(), out));
+        return train(FeatureTable.load(config.data(), config.spec(), config.endOfData(), out));
     }
 
     /** Trains on features already computed (tests reuse one table). */
@@ -117,6 +117,11 @@ public final class Trainer {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** Mean metrics over the validation folds only (the ablation's measure: test folds stay unseen). */
+    Manifest.Metrics validationMean(FeatureTable table, HyperParams params) throws XGBoostError {
+        return validate(table, params).validationMean();
     }
 
     private Manifest.GridPoint validate(FeatureTable table, HyperParams params) throws XGBoostError {

@@ -1,6 +1,7 @@
 package dev.fraudscorer.trainer;
 
 import dev.fraudscorer.bundle.Manifest.HyperParams;
+import dev.fraudscorer.features.FeatureSpec;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -17,10 +18,18 @@ import java.util.List;
  * @param treeMethod XGBoost tree method: {@code exact} (what XGBoost 1.x chose for data this size, as in the
  *                  handbook) or {@code hist} (about 3x faster, AP about 0.04 lower here)
  * @param jobs      trainings run at once; each uses one thread, so results do not depend on it
+ * @param spec      the model's inputs: the handbook's 15, or those plus {@link FeatureGroups}
  */
 public record TrainerConfig(Path data, String modelName, LocalDate testStart, int trainDays, int delayDays,
                             int testDays, int folds, List<Integer> maxDepths, List<Integer> nEstimators,
-                            List<Double> learningRates, String treeMethod, long seed, int jobs) {
+                            List<Double> learningRates, String treeMethod, long seed, int jobs, FeatureSpec spec) {
+
+    public TrainerConfig(Path data, String modelName, LocalDate testStart, int trainDays, int delayDays, int testDays,
+                         int folds, List<Integer> maxDepths, List<Integer> nEstimators, List<Double> learningRates,
+                         String treeMethod, long seed, int jobs) {
+        this(data, modelName, testStart, trainDays, delayDays, testDays, folds, maxDepths, nEstimators, learningRates,
+                treeMethod, seed, jobs, FeatureSpec.handbook());
+    }
 
     public TrainerConfig {
         positive("train-days", trainDays);

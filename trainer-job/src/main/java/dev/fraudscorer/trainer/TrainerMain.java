@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /** {@code java -jar trainer-job.jar train|features ...}. */
 @Command(name = "trainer-job", mixinStandardHelpOptions = true, version = "trainer-job 0.2",
         description = "Trains the fraud model with the handbook's protocol, or writes the engine's features.",
-        subcommands = {TrainerMain.Train.class, TrainerMain.Features.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainerMain.Train.class, TrainerMain.Features.class, TrainerMain.Ablation.class,
+                CommandLine.HelpCommand.class})
 public final class TrainerMain {
 
     public static void main(String[] args) {
@@ -88,11 +89,16 @@ public final class TrainerMain {
         @Option(names = "--jobs", defaultValue = "2", description = "Trainings at once (one thread each; the result"
                 + " does not depend on it). Default: ${DEFAULT-VALUE}")
         int jobs;
+        @Option(names = "--features", split = ",", defaultValue = "handbook", description = "The model's inputs: the"
+                + " handbook's 15 (handbook) plus feature groups (comma list of group names, 'recommended' or 'all';"
+                + " see 'ablation'). Default: ${DEFAULT-VALUE}")
+        List<String> features;
 
         @Override
         public Integer call() throws Exception {
             final TrainerConfig config = new TrainerConfig(dataOrDefault(data), modelName, testStart, trainDays,
-                    delayDays, testDays, folds, maxDepths, nEstimators, learningRates, treeMethod, seed, jobs);
+                    delayDays, testDays, folds, maxDepths, nEstimators, learningRates, treeMethod, seed, jobs,
+                    FeatureGroups.spec(features));
             final ModelBundle bundle = new Trainer(config, System.out).train();
             bundle.writeTo(out);
             System.out.printf("bundle written to %s (model sha256 %s, thresholds review %.4f decline %.4f)%n",
@@ -115,6 +121,9 @@ public final class TrainerMain {
         LocalDate to;
         @Option(names = "--out", required = true, description = "CSV file to write.")
         Path out;
+        @Option(names = "--features", split = ",", defaultValue = "handbook", description = "As for train: handbook,"
+                + " feature groups, 'recommended' or 'all'. Default: ${DEFAULT-VALUE}")
+        List<String> features;
 
         @Override
         public Integer call() throws Exception {
@@ -122,7 +131,7 @@ public final class TrainerMain {
                 throw new IllegalArgumentException("--from " + from + " must be before --to " + to);
             }
             final PrintStream progress = System.err;
-            final FeatureTable table = FeatureTable.load(dataOrDefault(data), FeatureSpec.handbook(), to, progress);
+            final FeatureTable table = FeatureTable.load(dataOrDefault(data), FeatureGroups.spec(features), to, progress);
             final List<Integer> rows = table.between(from, to);
             try (BufferedWriter w = Files.newBufferedWriter(out)) {
                 w.write("TRANSACTION_ID," + String.join(",", table.spec().names()));
@@ -139,6 +148,41 @@ public final class TrainerMain {
                 }
             }
             progress.printf("wrote %,d rows to %s%n", rows.size(), out.toAbsolutePath());
+            return 0;
+        }
+    }
+
+    @Command(name = "ablation", mixinStandardHelpOptions = true,
+            description = "Each feature group's gain in mean validation AP (validation folds only, one grid point):"
+                    + " the handbook's 15 alone, plus each group, all groups, and all but each group.")
+    static final class Ablation implements Callable<Integer> {
+        @Option(names = "--data", description = "Dataset CSV. Default: $FRAUD_DATA or ../shared/data/"
+                + DefaultDataset.FILE_NAME)
+        Path data;
+        @Option(names = "--test-start", defaultValue = "2018-08-15", description = "As for train; the validation folds"
+                + " end before the test folds start. Default: ${DEFAULT-VALUE}")
+        LocalDate testStart;
+        @Option(names = "--folds", defaultValue = "4", description = "Default: ${DEFAULT-VALUE}")
+        int folds;
+        @Option(names = "--hyper-params", split = ",", defaultValue = "3,100,0.1", description = "max_depth,"
+                + "n_estimators,learning_rate of every training (the handbook grid's choice). Default: ${DEFAULT-VALUE}")
+        List<String> hyperParams;
+        @Option(names = "--jobs", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}")
+        int jobs;
+
+        @Override
+        public Integer call() throws Exception {
+            if (hyperParams.size() != 3) {
+                throw new IllegalArgumentException("--hyper-params takes DEPTH,ROUNDS,RATE, e.g. 3,100,0.1");
+            }
+            final int depth = Integer.parseInt(hyperParams.get(0));
+            final int rounds = Integer.parseInt(hyperParams.get(1));
+            final double rate = Double.parseDouble(hyperParams.get(2));
+            final TrainerConfig config = new TrainerConfig(dataOrDefault(data), "ablation", testStart, 7, 7, 7, folds,
+                    List.of(depth), List.of(rounds), List.of(rate), "exact", 0, jobs,
+                    FeatureGroups.spec(List.of("all")));
+            final FeatureTable all = FeatureTable.load(config.data(), config.spec(), config.endOfData(), System.out);
+            new FeatureAblation(config, all, System.out).run();
             return 0;
         }
     }

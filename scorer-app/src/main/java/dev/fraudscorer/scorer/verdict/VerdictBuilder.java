@@ -17,10 +17,11 @@ public final class VerdictBuilder {
     }
 
     public static Decision decide(double score, Manifest.Thresholds thresholds) {
-        if (score >= thresholds.decline()) {
-            return Decision.DECLINE;
-        }
-        return score >= thresholds.review() ? Decision.REVIEW : Decision.APPROVE;
+        return switch (thresholds.band(score)) {
+            case DECLINE -> Decision.DECLINE;
+            case REVIEW -> Decision.REVIEW;
+            case APPROVE -> Decision.APPROVE;
+        };
     }
 
     /** How many features a REVIEW or DECLINE verdict names. */
