@@ -31,9 +31,9 @@ public record FeatureDef(String name, FeatureKind kind, Entity entity, Integer w
                 throw new IllegalArgumentException("windowed feature " + name + " needs an entity, windowDays > 0 and"
                         + " delayDays >= 0");
             }
-            if (kind == FeatureKind.FRAUD_RATE && delayDays == 0) {
-                throw new IllegalArgumentException("feature " + name + ": a fraud rate needs delayDays > 0, labels are"
-                        + " not known at payment time");
+            if (kind.readsLabels() && delayDays == 0) {
+                throw new IllegalArgumentException("feature " + name + ": a feature of fraud labels needs delayDays > 0,"
+                        + " labels are not known at payment time");
             }
         } else if (entity != null || windowDays != null || delayDays != null) {
             throw new IllegalArgumentException("stateless feature " + name + " takes no entity, window or delay");

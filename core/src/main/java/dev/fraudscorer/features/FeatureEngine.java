@@ -46,7 +46,7 @@ public final class FeatureEngine {
             if (!f.kind().windowed()) {
                 continue;
             }
-            if (f.entity() == Entity.CUSTOMER_ID && f.kind() == FeatureKind.FRAUD_RATE) {
+            if (f.entity() == Entity.CUSTOMER_ID && f.kind().readsLabels()) {
                 throw new IllegalArgumentException("feature " + f.name() + ": customer fraud rates are not computed"
                         + " (labels feed terminal history only)");
             }
@@ -90,6 +90,16 @@ public final class FeatureEngine {
                 case FRAUD_RATE -> group.count[w] == 0 ? 0 : (double) group.frauds[w] / group.count[w];
                 case AMOUNT_TO_MEAN -> amountToMean(tx.amount(), group, w);
                 case AMOUNT_ROBUST_Z -> robustZ(tx.amount(), group, w);
+                case SECONDS_SINCE_LAST_FRAUD -> group.lastFraudMs[w] == Long.MIN_VALUE
+                        ? plan.windowLengthDays[i] * (EntityHistory.DAY_MS / 1000)
+                        : (tx.eventTimeMs() - plan.groups[plan.groupOf[i]].delayDays() * EntityHistory.DAY_MS
+                        - group.lastFraudMs[w]) / 1000.0;
+                case SECONDS_SINCE_FIRST_FRAUD -> group.firstFraudMs[w] == Long.MAX_VALUE
+                        ? plan.windowLengthDays[i] * (EntityHistory.DAY_MS / 1000)
+                        : (tx.eventTimeMs() - plan.groups[plan.groupOf[i]].delayDays() * EntityHistory.DAY_MS
+                        - group.firstFraudMs[w]) / 1000.0;
+                case FRAUD_SHARE_SINCE_FIRST_FRAUD -> group.sinceFirstFraudCount[w] == 0 ? 0
+                        : (double) group.frauds[w] / group.sinceFirstFraudCount[w];
                 case SECONDS_SINCE_PREVIOUS -> group.earlierLastMs[w] == Long.MIN_VALUE
                         ? plan.windowLengthDays[i] * (EntityHistory.DAY_MS / 1000)
                         : (tx.eventTimeMs() - group.earlierLastMs[w]) / 1000.0;
@@ -168,6 +178,10 @@ public final class FeatureEngine {
         final long[] earlierCount;
         final double[] earlierSum;
         final long[] earlierLastMs;
+        final long[] lastFraudMs;
+        final long[] firstFraudMs;
+        /** Transactions from the first fraud on (itself included). */
+        final long[] sinceFirstFraudCount;
         double[] earlierAmounts;
         int earlierSize;
 
@@ -179,6 +193,11 @@ public final class FeatureEngine {
             earlierSum = new double[windows];
             earlierLastMs = new long[windows];
             java.util.Arrays.fill(earlierLastMs, Long.MIN_VALUE);
+            lastFraudMs = new long[windows];
+            java.util.Arrays.fill(lastFraudMs, Long.MIN_VALUE);
+            firstFraudMs = new long[windows];
+            java.util.Arrays.fill(firstFraudMs, Long.MAX_VALUE);
+            sinceFirstFraudCount = new long[windows];
             earlierAmounts = keepAmounts ? new double[16] : null;
         }
 
@@ -248,6 +267,9 @@ public final class FeatureEngine {
                     if (t > lowerBounds[w]) {
                         sums.count[w]++;
                         sums.amountSum[w] += amount;
+                        if (sums.firstFraudMs[w] != Long.MAX_VALUE) {
+                            sums.sinceFirstFraudCount[w]++;
+                        }
                     }
                 }
                 if (needsEarlier && (self == null || t != tx.eventTimeMs() || !java.util.Arrays.equals(key, self))) {
@@ -267,6 +289,12 @@ public final class FeatureEngine {
                 for (int w = 0; w < lowerBounds.length; w++) {
                     if (t > lowerBounds[w]) {
                         sums.frauds[w]++;
+                        sums.lastFraudMs[w] = Math.max(sums.lastFraudMs[w], t);
+                        if (sums.firstFraudMs[w] == Long.MAX_VALUE) {
+                            // The label follows its transaction's entry, which was not counted yet: count it now.
+                            sums.firstFraudMs[w] = t;
+                            sums.sinceFirstFraudCount[w] = 1;
+                        }
                     }
                 }
             }

@@ -27,7 +27,25 @@ public enum FeatureKind {
      */
     AMOUNT_ROBUST_Z(true),
     /** Seconds since the entity's latest earlier transaction in the window; the window's length when there is none. */
-    SECONDS_SINCE_PREVIOUS(true);
+    SECONDS_SINCE_PREVIOUS(true),
+    /**
+     * Seconds from the window's end back to the entity's latest transaction in the window labelled fraudulent; the
+     * window's length when there is none. A compromised terminal's frauds run up to the window's end, a stray fraud
+     * sits anywhere in it: the rate alone cannot tell the two apart.
+     */
+    SECONDS_SINCE_LAST_FRAUD(true),
+    /**
+     * Seconds from the window's end back to the entity's earliest transaction in the window labelled fraudulent; the
+     * window's length when there is none. With the latest one it says how long a run of frauds has lasted: a
+     * compromised terminal is found and fixed after a while, and payments there are genuine again.
+     */
+    SECONDS_SINCE_FIRST_FRAUD(true),
+    /**
+     * Of the entity's transactions in the window from its earliest labelled fraud on, the share labelled fraudulent;
+     * 0 when there is none. A compromised terminal's payments are all frauds from then on (1), a stray fraud is
+     * followed by genuine ones.
+     */
+    FRAUD_SHARE_SINCE_FIRST_FRAUD(true);
 
     private final boolean windowed;
 
@@ -37,6 +55,12 @@ public enum FeatureKind {
 
     public boolean windowed() {
         return windowed;
+    }
+
+    /** True for the kinds that read fraud labels (they need a delay: labels are not known at payment time). */
+    public boolean readsLabels() {
+        return this == FRAUD_RATE || this == SECONDS_SINCE_LAST_FRAUD || this == SECONDS_SINCE_FIRST_FRAUD
+                || this == FRAUD_SHARE_SINCE_FIRST_FRAUD;
     }
 
     /** True for the kinds that compare the transaction with the entity's earlier transactions (itself left out). */

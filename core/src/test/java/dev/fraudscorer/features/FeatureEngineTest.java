@@ -236,4 +236,35 @@ class FeatureEngineTest {
         final double[] f = relative(tx("4", T0, "c", "t", 100));
         assertEquals(100 / 50.0, f[4], 1e-12, "only tx 1 and 2 are in (T0-14d, T0-7d]");
     }
+
+    @Test
+    void secondsSinceLastFraudCountBackFromTheWindowsEndToTheLatestLabelledFraud() {
+        final FeatureSpec spec = new FeatureSpec(List.of(FeatureDef.windowed("SINCE_FRAUD", FeatureKind.SECONDS_SINCE_LAST_FRAUD,
+                Entity.TERMINAL_ID, 30, 7), FeatureDef.windowed("SINCE_FIRST", FeatureKind.SECONDS_SINCE_FIRST_FRAUD,
+                Entity.TERMINAL_ID, 30, 7), FeatureDef.windowed("SHARE", FeatureKind.FRAUD_SHARE_SINCE_FIRST_FRAUD,
+                Entity.TERMINAL_ID, 30, 7)));
+        final TxInput first = tx("1", T0, "a", "t", 10);
+        final TxInput second = tx("2", T0 + 5 * HOUR, "b", "t", 10);
+        for (TxInput tx : List.of(first, second)) {
+            engine.recordCustomer(tx, 30);
+            EntityHistory.putAndEvict(terminals, EntityHistory.transaction(tx.terminalId(), tx), 38);
+        }
+        final TxInput later = tx("9", T0 + 8 * DAY, "c", "t", 10);
+        engine.recordCustomer(later, 30);
+        assertArrayEquals(new double[] {30 * 24 * 3600, 30 * 24 * 3600, 0}, engine.compute(spec, later),
+                "no fraud labelled: the window's length");
+        EntityHistory.putAndEvict(terminals, EntityHistory.label("t", T0, "1", true), 38);
+        EntityHistory.putAndEvict(terminals, EntityHistory.label("t", T0 + 5 * HOUR, "2", false), 38);
+        // The window ends at T0 + 1d; the only fraud (tx 1, the genuine tx 2 does not count) is a day before, and
+        // one of the two transactions from it on is a fraud.
+        assertArrayEquals(new double[] {24 * 3600, 24 * 3600, 0.5}, engine.compute(spec, later), 1e-9);
+        EntityHistory.putAndEvict(terminals, EntityHistory.label("t", T0 + 5 * HOUR, "2", true), 38);
+        assertArrayEquals(new double[] {19 * 3600, 24 * 3600, 1}, engine.compute(spec, later), 1e-9,
+                "latest fraud tx 2 (19 h before the window's end), first tx 1");
+        assertThrows(IllegalArgumentException.class, () -> FeatureDef.windowed("X", FeatureKind.SECONDS_SINCE_LAST_FRAUD,
+                Entity.TERMINAL_ID, 30, 0), "labels need a delay");
+        assertThrows(IllegalArgumentException.class, () -> FeatureEngine.check(new FeatureSpec(List.of(FeatureDef.windowed(
+                "Y", FeatureKind.SECONDS_SINCE_LAST_FRAUD, Entity.CUSTOMER_ID, 7, 7))),
+                new FeatureEngine.Capabilities(100, 100, 0)), "labels feed terminal history only");
+    }
 }

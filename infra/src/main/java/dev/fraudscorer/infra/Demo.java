@@ -31,6 +31,9 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -91,6 +94,11 @@ final class Demo implements Callable<Integer> {
     int metricsPort;
     @Option(names = "--stream-threads", defaultValue = "1", description = "Scorer stream threads. Default: ${DEFAULT-VALUE}")
     int streamThreads;
+    @Option(names = "--candidate-features", defaultValue = "recommended", description = "Feature groups of version 2,"
+            + " the candidate trained beside the handbook's version 1, evaluated on the replayed history, shadowed"
+            + " through the test week, then put on a canary and promoted ('trainer-job train --features'); none ="
+            + " version 1 alone. Default: ${DEFAULT-VALUE}")
+    String candidateFeatures;
     @Option(names = "--keep-running", description = "Keep the stack and the scorer running after the summary.")
     boolean keepRunning;
     @Option(names = "--keep-data", description = "Reuse the data directory instead of starting clean.")
@@ -118,14 +126,30 @@ final class Demo implements Callable<Integer> {
             final Path logs = dataDir.resolve("logs");
             Files.createDirectories(logs);
             final String java = ChildProcess.javaBinary();
-            step("training on " + trainFrom + " + 7 days, testing on the week after the 7-day delay (log "
-                    + logs.resolve("trainer.log") + ")");
-            ChildProcess.run("trainer", List.of(java, "-jar", repo.moduleJar("trainer-job").toString(), "train",
-                    "--data", data.toAbsolutePath().toString(), "--test-start", trainFrom.toString(), "--folds", "1",
-                    "--max-depth", hyperParams.get(0), "--n-estimators", hyperParams.get(1),
-                    "--learning-rate", hyperParams.get(2), "--out", bundle.toString()),
-                    repo.root(), logs.resolve("trainer.log"), 900);
+            final boolean candidate = !"none".equals(candidateFeatures);
+            final Path candidateBundle = dataDir.resolve("models/fraud-2");
+            step("training on " + trainFrom + " + 7 days, testing on the week after the 7-day delay: version 1 with the"
+                    + " handbook's 15 features" + (candidate ? ", version 2 with + " + candidateFeatures : "")
+                    + " (logs " + logs.resolve("trainer*.log") + ")");
+            // Two trainer processes at once: each computes its features on one thread.
+            final ExecutorService training = Executors.newFixedThreadPool(2);
+            try {
+                final var v1 = training.submit(() -> train(java, repo, "handbook", bundle, logs.resolve("trainer.log")));
+                final var v2 = candidate ? training.submit(() -> train(java, repo, candidateFeatures, candidateBundle,
+                        logs.resolve("trainer-2.log"))) : null;
+                v1.get();
+                if (v2 != null) {
+                    v2.get();
+                }
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } finally {
+                training.shutdownNow();
+            }
             printTail(logs.resolve("trainer.log"), 3);
+            if (candidate) {
+                printTail(logs.resolve("trainer-2.log"), 3);
+            }
             final List<String> control = List.of(java, "-jar", repo.moduleJar("model-control").toString());
             // The demo's own trainer key: it signs the version, the scorer trusts only its public half.
             final Path keys = dataDir.resolve("keys");
@@ -134,15 +158,18 @@ final class Demo implements Callable<Integer> {
                 dev.fraudscorer.bundle.BundleSigning.write(dev.fraudscorer.bundle.BundleSigning.generate(),
                         keys.resolve("trainer"));
             }
-            for (List<String> args : List.of(List.of("publish", bundle.toString(), "--description", "demo",
-                            "--signing-key", keys.resolve("trainer.key").toString()),
-                    List.of("promote", "1", "--reason", "demo"))) {
-                final List<String> command = new ArrayList<>(control);
-                command.addAll(args);
-                command.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl()));
-                ChildProcess.run("model-control", command, repo.root(), logs.resolve("model-control.log"), 120);
+            final List<List<String>> commands = new ArrayList<>();
+            commands.add(List.of("publish", bundle.toString(), "--description", "demo: handbook features",
+                    "--signing-key", keys.resolve("trainer.key").toString()));
+            if (candidate) {
+                commands.add(List.of("publish", candidateBundle.toString(), "--description", "demo: handbook + "
+                        + candidateFeatures, "--signing-key", keys.resolve("trainer.key").toString()));
             }
-            printTail(logs.resolve("model-control.log"), 2);
+            commands.add(List.of("promote", "1", "--reason", "demo"));
+            for (List<String> args : commands) {
+                modelControl(control, stack, args, logs);
+            }
+            printTail(logs.resolve("model-control.log"), commands.size());
             final int port = Ports.resolve(metricsPort, "scorer metrics");
             step("starting the scorer (log " + logs.resolve("scorer.log") + ")");
             try (ChildProcess scorer = ChildProcess.start("scorer", List.of(java, "-jar",
@@ -152,9 +179,34 @@ final class Demo implements Callable<Integer> {
                     "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads), repo.root(), logs.resolve("scorer.log"))) {
                 waitReady(scorer, port);
                 final LocalDate testFrom = trainFrom.plusDays(TRAIN_TO_TEST_DAYS);
-                final Summary summary = replay(stack, testFrom.minusDays(historyDays), testFrom.plusDays(TEST_DAYS));
+                final Runnable beforeTestWeek = !candidate ? () -> { } : () -> {
+                    // The candidate judged on what came through Kafka before it serves anything.
+                    step("evaluating version 2 on the replayed week before the test week (model-control evaluate)");
+                    modelControl(control, stack, List.of("evaluate", "2", "--from", testFrom.minusDays(7).toString(),
+                            "--to", testFrom.toString()), logs);
+                    try {
+                        printTail(logs.resolve("model-control.log"), 5);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    step("version 2 as shadow through the test week: every verdict also carries its score");
+                    modelControl(control, stack, List.of("shadow", "2", "--reason", "demo: candidate"), logs);
+                };
+                final Summary summary = replay(stack, testFrom.minusDays(historyDays), testFrom, testFrom.plusDays(TEST_DAYS),
+                        beforeTestWeek);
                 summary.print(testFrom.minusDays(historyDays), testFrom.plusDays(TEST_DAYS));
-                final boolean same = summary.compareWithTrainer(ModelBundle.readFrom(bundle).manifest(), trainFrom);
+                boolean same = summary.compareWithTrainer(ModelBundle.readFrom(bundle).manifest(), trainFrom,
+                        "version 1 (deciding)", summary.scores);
+                if (candidate) {
+                    same &= summary.compareWithTrainer(ModelBundle.readFrom(candidateBundle).manifest(), trainFrom,
+                            "version 2 (shadow)", summary.shadowScores);
+                    step("version 2 on a 10% canary, then promoted");
+                    for (List<String> args : List.of(List.of("canary", "2", "--percent", "10", "--reason", "demo"),
+                            List.of("promote", "2", "--reason", "demo: beat version 1 on the replayed week"))) {
+                        modelControl(control, stack, args, logs);
+                    }
+                    printTail(logs.resolve("model-control.log"), 2);
+                }
                 if (keepRunning) {
                     InfraMain.printConnection(stack, "http://127.0.0.1:" + port + "/metrics");
                     new CountDownLatch(1).await();
@@ -164,7 +216,11 @@ final class Demo implements Callable<Integer> {
         }
     }
 
-    private Summary replay(LocalStack stack, LocalDate from, LocalDate to) throws IOException, InterruptedException {
+    /** Replays [from, to); at {@code pauseAt} waits for every verdict so far, then runs {@code atPause}. */
+    private Summary replay(LocalStack stack, LocalDate from, LocalDate pauseAt, LocalDate to, Runnable atPause)
+            throws IOException, InterruptedException {
+        final long pauseMs = pauseAt.atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+        boolean paused = false;
         final long fromMs = from.atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
         final long toMs = to.atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
         final List<DatasetRow> rows = new ArrayList<>();
@@ -192,6 +248,12 @@ final class Demo implements Callable<Integer> {
             final ReplayRecords.PendingLabels labels = new ReplayRecords.PendingLabels(labelDelayMs);
             for (int i = 0; i < rows.size(); i++) {
                 final DatasetRow row = rows.get(i);
+                if (!paused && row.eventTimeMs() >= pauseMs) {
+                    paused = true;
+                    producer.flush();
+                    collector.awaitAll(sent + summary.badSent, Duration.ofMinutes(10));
+                    atPause.run();
+                }
                 summary.labelsSent += labels.advance(row, label -> producer.send(new ProducerRecord<>(
                         Topics.FRAUD_LABELS.name(), label.getTerminalId(), labelSerde.serializer().serialize(
                         Topics.FRAUD_LABELS.name(), label))));
@@ -281,7 +343,13 @@ final class Demo implements Callable<Integer> {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                         final long now = System.currentTimeMillis();
                         if (r.topic().equals(Topics.VERDICTS.name())) {
-                            summary.verdict(serde.deserializer().deserialize(r.topic(), r.value()), now - r.timestamp());
+                            final Verdict v = serde.deserializer().deserialize(r.topic(), r.value());
+                            summary.verdict(v, now - r.timestamp());
+                            final var shadow = r.headers().lastHeader("shadow.score");
+                            if (shadow != null) {
+                                summary.shadowScores.put(v.getTransactionId(),
+                                        Double.parseDouble(new String(shadow.value(), StandardCharsets.US_ASCII)));
+                            }
                         } else {
                             final var reason = r.headers().lastHeader("dlq.reason");
                             summary.deadLetter(reason == null ? "?" : new String(reason.value(), StandardCharsets.UTF_8));
@@ -296,6 +364,8 @@ final class Demo implements Callable<Integer> {
     private static final class Summary {
         static final long WINDOW_NANOS = 5_000_000_000L;
         final Map<String, Double> scores = new HashMap<>();
+        /** The shadow version's score of each transaction, from the verdict's headers. */
+        final Map<String, Double> shadowScores = new java.util.concurrent.ConcurrentHashMap<>();
         final Map<String, Long> decisions = new TreeMap<>();
         final Map<Integer, Long> versions = new TreeMap<>();
         final Map<String, Long> deadLetters = new TreeMap<>();
@@ -366,7 +436,8 @@ final class Demo implements Callable<Integer> {
          * The trainer's test-week evaluation, recomputed from the verdicts: same test set (known-compromised cards
          * removed), same metrics code, scores from the live scorer.
          */
-        synchronized boolean compareWithTrainer(Manifest manifest, LocalDate trainFrom) {
+        synchronized boolean compareWithTrainer(Manifest manifest, LocalDate trainFrom, String who,
+                                                Map<String, Double> scores) {
             final List<Integer> test = HandbookEvaluation.testSet(rows, trainFrom, 7, 7, TEST_DAYS);
             final List<HandbookEvaluation.Scored> scored = new ArrayList<>();
             for (int i : test) {
@@ -380,8 +451,9 @@ final class Demo implements Callable<Integer> {
             final Manifest.Metrics trainer = manifest.metrics();
             final double deltaAp = Math.abs(live.averagePrecision() - trainer.averagePrecision());
             System.out.println();
-            System.out.printf("test week %s, %,d transactions scored (%,d of %,d in the test set), %d frauds%n",
-                    manifest.training().testFrom(), scored.size(), scored.size(), test.size(), live.frauds());
+            System.out.printf("%s, %d features: test week %s, %,d of the %,d transactions in the test set scored, %d"
+                    + " frauds%n", who, manifest.featureSpec().size(), manifest.training().testFrom(), scored.size(),
+                    test.size(), live.frauds());
             System.out.printf("  %-28s %8s %8s %8s%n", "", "ROC-AUC", "AP", "CP@100");
             System.out.printf("  %-28s %8.4f %8.4f %8.4f%n", "trainer (offline, manifest)", trainer.rocAuc(),
                     trainer.averagePrecision(), trainer.cardPrecisionAt100());
@@ -392,6 +464,31 @@ final class Demo implements Callable<Integer> {
                     : "(NOT within " + AP_TOLERANCE + ")");
             System.out.println("=================================================");
             return same;
+        }
+    }
+
+    private Void train(String java, RepoLayout repo, String features, Path out, Path log) throws IOException,
+            InterruptedException {
+        ChildProcess.run("trainer", List.of(java, "-jar", repo.moduleJar("trainer-job").toString(), "train",
+                "--data", data.toAbsolutePath().toString(), "--test-start", trainFrom.toString(), "--folds", "1",
+                "--max-depth", hyperParams.get(0), "--n-estimators", hyperParams.get(1),
+                "--learning-rate", hyperParams.get(2), "--features", features, "--out", out.toString()),
+                repo.root(), log, 900);
+        return null;
+    }
+
+    /** One model-control command as a user runs it; its output goes to the model-control log. */
+    private static void modelControl(List<String> control, LocalStack stack, List<String> args, Path logs) {
+        final List<String> command = new ArrayList<>(control);
+        command.addAll(args);
+        command.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl()));
+        try {
+            ChildProcess.run("model-control", command, RepoLayout.locate().root(), logs.resolve("model-control.log"), 300);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.fraudscorer.scorer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fraudscorer.bundle.ModelBundle;
 import dev.fraudscorer.data.DatasetReader;
 import dev.fraudscorer.data.DatasetRow;
 import dev.fraudscorer.data.DefaultDataset;
@@ -52,6 +53,8 @@ import org.junit.jupiter.api.Test;
 class FeaturesOnLocalStackIT {
 
     private static final long DAY_MS = 24L * 3600 * 1000;
+    /** Trained with 'trainer-job train --features recommended' (see the README): the kinds beyond the handbook's. */
+    static final Path EXTENDED = Path.of("src/test/resources/extended-bundle");
     private static final Instant FROM = Instant.parse("2018-04-01T00:00:00Z");
     private static final Instant RESTART_AT = FROM.plusMillis(5 * DAY_MS);
     private static final Instant TO = FROM.plusMillis(14 * DAY_MS);
@@ -67,14 +70,19 @@ class FeaturesOnLocalStackIT {
             }
         });
         rows.sort(OfflineFeatures.ENGINE_ORDER);
-        final FeatureSpec spec = FeatureSpec.handbook();
+        // The extended bundle declares the handbook's 15 and the kinds beyond them: every kind is compared.
+        final ModelBundle extended = ModelBundle.readFrom(EXTENDED);
+        final FeatureSpec spec = extended.manifest().featureSpec();
+        assertTrue(spec.names().containsAll(FeatureSpec.handbook().names()) && spec.size() > 15, spec.names().toString());
         final double[][] offline = OfflineFeatures.compute(rows, spec, FeatureSpec.HANDBOOK_DELAY_DAYS, n -> { });
 
         final Path dir = Files.createTempDirectory(Path.of("target"), "features-stack-");
         try (LocalStack stack = LocalStack.start(LocalStack.Options.freePorts(dir))) {
+            final String key = TestKeys.writeTrainer(dir.resolve("keys")).toString();
             assertEquals(0, ScorerCluster.cli(stack, "publish", ScorerTopologyTest.GOLDEN.toString(), "--signing-key",
-                    TestKeys.writeTrainer(dir.resolve("keys")).toString()).code());
-            assertEquals(0, ScorerCluster.cli(stack, "promote", "1").code());
+                    key).code());
+            assertEquals(0, ScorerCluster.cli(stack, "publish", EXTENDED.toString(), "--signing-key", key).code());
+            assertEquals(0, ScorerCluster.cli(stack, "promote", "2").code());
             final Path state = dir.resolve("scorer-state");
             final Map<String, Verdict> verdicts = new HashMap<>();
             final Map<String, Integer> counts = new HashMap<>();
@@ -123,7 +131,38 @@ class FeaturesOnLocalStackIT {
                     t.count(), t.totalTime(java.util.concurrent.TimeUnit.SECONDS)));
             System.out.printf("online == offline for %,d transactions x %d features, max |Δ| = %g%n", rows.size(),
                     spec.size(), maxDelta);
+
+            // The golden version judged on what came through the topics, beside the one serving: its figures must be
+            // those of the same model on the offline features (every label of the range was sent: a day late).
+            final ScorerCluster.CliResult evaluated = ScorerCluster.cli(stack, "evaluate", "1", "--from", "2018-04-07",
+                    "--to", "2018-04-14");
+            System.out.print(evaluated.out());
+            assertEquals(0, evaluated.code(), evaluated.err());
+            assertTrue(evaluated.out().contains(expectedLine("version 1 (candidate)", ScorerTopologyTest.GOLDEN, rows)),
+                    evaluated.out());
+            assertTrue(evaluated.out().contains(expectedLine("version 2 (active)", EXTENDED, rows)), evaluated.out());
         }
+    }
+
+    /** The evaluate command's figures for {@code bundle} on 2018-04-07..13, computed here from offline features. */
+    private static String expectedLine(String name, Path bundle, List<DatasetRow> rows) throws java.io.IOException {
+        final ModelBundle b = ModelBundle.readFrom(bundle);
+        final double[][] x = OfflineFeatures.compute(rows, b.manifest().featureSpec(), FeatureSpec.HANDBOOK_DELAY_DAYS,
+                n -> { });
+        final dev.fraudscorer.score.TreeEnsemble model = dev.fraudscorer.score.TreeEnsemble.fromJson(b.model());
+        final long from = Instant.parse("2018-04-07T00:00:00Z").toEpochMilli();
+        final long to = Instant.parse("2018-04-14T00:00:00Z").toEpochMilli();
+        final List<dev.fraudscorer.eval.HandbookEvaluation.Scored> scored = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            final DatasetRow r = rows.get(i);
+            if (r.eventTimeMs() >= from && r.eventTimeMs() < to) {
+                scored.add(new dev.fraudscorer.eval.HandbookEvaluation.Scored(r.customerId(), r.eventTimeMs(),
+                        model.predict(x[i]), r.fraud()));
+            }
+        }
+        final var result = dev.fraudscorer.eval.HandbookEvaluation.evaluate(scored);
+        return String.format("  %-24s %8.4f %8.4f %8.4f", name, result.rocAuc(), result.averagePrecision(),
+                result.cardPrecisionAtK());
     }
 
     private static KafkaStreams startScorer(LocalStack stack, Path state, ScorerMetrics metrics) {
