@@ -129,7 +129,8 @@ public final class ModelControlMain {
                 latest = value;
                 if (value == null) {
                     applied = null;
-                } else if (applied == null || value.getGeneration() >= applied.getGeneration()) {
+                } else if (dev.fraudscorer.control.ControlGeneration.supersedes(
+                        applied == null ? null : applied.getGeneration(), value.getGeneration(), value.equals(applied))) {
                     applied = value;
                 }
             });

@@ -116,7 +116,7 @@ public final class ModelStores {
                     cache.reject(record.key() + "/control", "unreadable control record: " + e.getMessage());
                     return;
                 }
-                if (before > 0 && now <= before) {
+                if (!dev.fraudscorer.control.ControlGeneration.supersedes(before, now, false)) {
                     cache.reject(record.key() + "/control@" + now, "control record generation " + now
                             + " is not above the applied " + before + " (replayed or out of order); ignored");
                     return;
