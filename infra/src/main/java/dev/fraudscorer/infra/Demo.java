@@ -99,6 +99,10 @@ final class Demo implements Callable<Integer> {
             + " through the test week, then put on a canary and promoted ('trainer-job train --features'); none ="
             + " version 1 alone. Default: ${DEFAULT-VALUE}")
     String candidateFeatures;
+    @Option(names = "--candidate-hyper-params", split = ",", defaultValue = "4,200,0.05", description = "max_depth,"
+            + "n_estimators,learning_rate of version 2 (the validation folds' choice for the recommended features on"
+            + " a grid with depth 4 and rate 0.05 added, see the README). Default: ${DEFAULT-VALUE}")
+    List<String> candidateHyperParams;
     @Option(names = "--keep-running", description = "Keep the stack and the scorer running after the summary.")
     boolean keepRunning;
     @Option(names = "--keep-data", description = "Reuse the data directory instead of starting clean.")
@@ -108,9 +112,10 @@ final class Demo implements Callable<Integer> {
     public Integer call() throws Exception {
         data = DatasetOption.resolve(data);
         if (historyDays < TRAIN_TO_TEST_DAYS || rate < 0 || badRecords < 0 || streamThreads <= 0
-                || labelDelayHours < 0 || labelDelayHours > 168 || hyperParams.size() != 3) {
+                || labelDelayHours < 0 || labelDelayHours > 168 || hyperParams.size() != 3
+                || candidateHyperParams.size() != 3) {
             throw new IllegalArgumentException("--history-days must be >= 14, --stream-threads > 0, --rate and"
-                    + " --bad-records >= 0, --label-delay-hours in [0, 168], --hyper-params DEPTH,ROUNDS,RATE");
+                    + " --bad-records >= 0, --label-delay-hours in [0, 168], --hyper-params and --candidate-hyper-params DEPTH,ROUNDS,RATE");
         }
         final Path dataDir = stackOptions.dataDir.toAbsolutePath();
         if (!keepData && Files.exists(dataDir)) {
@@ -134,9 +139,10 @@ final class Demo implements Callable<Integer> {
             // Two trainer processes at once: each computes its features on one thread.
             final ExecutorService training = Executors.newFixedThreadPool(2);
             try {
-                final var v1 = training.submit(() -> train(java, repo, "handbook", bundle, logs.resolve("trainer.log")));
-                final var v2 = candidate ? training.submit(() -> train(java, repo, candidateFeatures, candidateBundle,
-                        logs.resolve("trainer-2.log"))) : null;
+                final var v1 = training.submit(() -> train(java, repo, "handbook", hyperParams, bundle,
+                        logs.resolve("trainer.log")));
+                final var v2 = candidate ? training.submit(() -> train(java, repo, candidateFeatures,
+                        candidateHyperParams, candidateBundle, logs.resolve("trainer-2.log"))) : null;
                 v1.get();
                 if (v2 != null) {
                     v2.get();
@@ -191,6 +197,9 @@ final class Demo implements Callable<Integer> {
                     }
                     step("version 2 as shadow through the test week: every verdict also carries its score");
                     modelControl(control, stack, List.of("shadow", "2", "--reason", "demo: candidate"), logs);
+                    // The control record reaches the scorer through its global thread: send the test week only once
+                    // it serves the shadow, or its first transactions would have no shadow score.
+                    awaitServing(port, "shadow", 2);
                 };
                 final Summary summary = replay(stack, testFrom.minusDays(historyDays), testFrom, testFrom.plusDays(TEST_DAYS),
                         beforeTestWeek);
@@ -206,6 +215,8 @@ final class Demo implements Callable<Integer> {
                         modelControl(control, stack, args, logs);
                     }
                     printTail(logs.resolve("model-control.log"), 2);
+                    awaitServing(port, "active", 2);
+                    step("the scorer serves version 2");
                 }
                 if (keepRunning) {
                     InfraMain.printConnection(stack, "http://127.0.0.1:" + port + "/metrics");
@@ -467,12 +478,12 @@ final class Demo implements Callable<Integer> {
         }
     }
 
-    private Void train(String java, RepoLayout repo, String features, Path out, Path log) throws IOException,
-            InterruptedException {
+    private Void train(String java, RepoLayout repo, String features, List<String> params, Path out, Path log)
+            throws IOException, InterruptedException {
         ChildProcess.run("trainer", List.of(java, "-jar", repo.moduleJar("trainer-job").toString(), "train",
                 "--data", data.toAbsolutePath().toString(), "--test-start", trainFrom.toString(), "--folds", "1",
-                "--max-depth", hyperParams.get(0), "--n-estimators", hyperParams.get(1),
-                "--learning-rate", hyperParams.get(2), "--features", features, "--out", out.toString()),
+                "--max-depth", params.get(0), "--n-estimators", params.get(1),
+                "--learning-rate", params.get(2), "--features", features, "--jobs", "1", "--out", out.toString()),
                 repo.root(), log, 900);
         return null;
     }
@@ -490,6 +501,29 @@ final class Demo implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Waits until the scorer's /metrics say it serves {@code version} in {@code role}. */
+    private static void awaitServing(int port, String role, int version) {
+        final HttpClient http = HttpClient.newHttpClient();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (System.nanoTime() < deadline) {
+                final String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                if (metrics.lines().anyMatch(l -> l.startsWith("fraud_model_serving{") && l.contains("role=\"" + role
+                        + "\"") && l.contains("version=\"" + version + "\""))) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        throw new IllegalStateException("the scorer did not report version " + version + " as " + role + " within 60 s");
     }
 
     private void waitReady(ChildProcess scorer, int port) throws IOException, InterruptedException {

@@ -50,9 +50,10 @@ class ObservabilityOnLocalStackIT {
             TestBundles.screened(0.0).writeTo(dir.resolve("v2-broken"));
             final List<ScorerProcess> scorers = new ArrayList<>();
             final int webhookPort = PrometheusStack.freePort();
+            final Path webhookToken = dir.resolve("webhook.token");
             final Thread webhook = new Thread(() -> ModelControlMain.commandLine().execute("webhook", "--port",
-                    String.valueOf(webhookPort), "--cool-down", "10m", "--bootstrap-servers", stack.bootstrapServers(),
-                    "--registry-url", stack.registryUrl()), "webhook");
+                    String.valueOf(webhookPort), "--cool-down", "10m", "--token-file", webhookToken.toString(),
+                    "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl()), "webhook");
             try (ScorerCluster verdicts = ScorerCluster.start(stack, dir, dir.resolve("keys/trainer.pub"), 0)) {
                 ok(verdicts.cli("publish", dir.resolve("v1").toString(), "--signing-key", key.toString()));
                 ok(verdicts.cli("publish", dir.resolve("v2-broken").toString(), "--signing-key", key.toString()));
@@ -70,8 +71,10 @@ class ObservabilityOnLocalStackIT {
                 }
                 webhook.setDaemon(true);
                 webhook.start();
+                awaitToken(webhookToken);
+                unauthenticatedRollbackIsRefused(stack, webhookPort);
                 try (PrometheusStack prometheus = PrometheusStack.start(dir.resolve("prometheus"),
-                        scorers.stream().map(ScorerProcess::metricsPort).toList(), webhookPort);
+                        scorers.stream().map(ScorerProcess::metricsPort).toList(), webhookPort, webhookToken);
                      ScorerCluster.Load traffic = verdicts.load(300, traffic(stack))) {
                     awaitReady(scorers);
                     ok(verdicts.cli("shadow", "2"));
@@ -96,6 +99,46 @@ class ObservabilityOnLocalStackIT {
                 webhook.interrupt();
                 scorers.forEach(ScorerProcess::close);
             }
+        }
+    }
+
+    private static void awaitToken(Path token) throws InterruptedException {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(token)) {
+            assertTrue(System.nanoTime() < deadline, "the webhook writes its token file within 30 s");
+            Thread.sleep(50);
+        }
+    }
+
+    /** A rollback request without the bearer token: 401, and the model-control topic does not change. */
+    private static void unauthenticatedRollbackIsRefused(LocalStack stack, int webhookPort) throws Exception {
+        final String firing = """
+                {"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"FraudScorerOutlierSurge",
+                 "model":"fraud","model_version":"1","rollback":"true"},"annotations":{"summary":"forged"}}]}""";
+        final long before = controlEndOffset(stack);
+        final HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> reply = null;
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (reply == null) {
+            try {
+                reply = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webhookPort + "/alerts"))
+                        .POST(HttpRequest.BodyPublishers.ofString(firing)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException notYet) {
+                assertTrue(System.nanoTime() < deadline, "the webhook listens within 30 s");
+                Thread.sleep(100);
+            }
+        }
+        assertEquals(401, reply.statusCode(), reply.body());
+        assertEquals(before, controlEndOffset(stack), "nothing written to model-control");
+    }
+
+    private static long controlEndOffset(LocalStack stack) {
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of(
+                "bootstrap.servers", stack.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            final var parts = consumer.partitionsFor(dev.fraudscorer.topics.Topics.MODEL_CONTROL.name()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            return consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 

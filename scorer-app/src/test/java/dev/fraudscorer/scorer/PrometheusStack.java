@@ -32,7 +32,8 @@ final class PrometheusStack implements AutoCloseable {
     final int alertmanagerPort;
     final Path dir;
 
-    private PrometheusStack(Path dir, List<Integer> scorerPorts, int webhookPort) throws IOException, InterruptedException {
+    private PrometheusStack(Path dir, List<Integer> scorerPorts, int webhookPort, Path webhookToken)
+            throws IOException, InterruptedException {
         this.dir = dir;
         for (String binary : List.of("/usr/bin/prometheus", "/usr/bin/prometheus-alertmanager")) {
             if (!Files.isExecutable(Path.of(binary))) {
@@ -45,7 +46,8 @@ final class PrometheusStack implements AutoCloseable {
         alertmanagerPort = freePort();
         Files.copy(CONFIG_DIR.resolve("fraud-scorer-rules.yml"), dir.resolve("fraud-scorer-rules.yml"));
         Files.writeString(dir.resolve("alertmanager.yml"), Files.readString(CONFIG_DIR.resolve("alertmanager.yml"))
-                .replace("127.0.0.1:9095", "127.0.0.1:" + webhookPort));
+                .replace("127.0.0.1:9095", "127.0.0.1:" + webhookPort)
+                .replace("../../local-stack/webhook.token", webhookToken.toAbsolutePath().toString()));
         Files.writeString(dir.resolve("prometheus.yml"), """
                 global: {scrape_interval: 1s, evaluation_interval: 1s}
                 rule_files: [fraud-scorer-rules.yml]
@@ -65,8 +67,10 @@ final class PrometheusStack implements AutoCloseable {
         awaitReady("http://127.0.0.1:" + prometheusPort + "/-/ready", prometheus);
     }
 
-    static PrometheusStack start(Path dir, List<Integer> scorerPorts, int webhookPort) throws IOException, InterruptedException {
-        return new PrometheusStack(dir, scorerPorts, webhookPort);
+    /** @param webhookToken the webhook's token file, which the shipped Alertmanager config reads */
+    static PrometheusStack start(Path dir, List<Integer> scorerPorts, int webhookPort, Path webhookToken)
+            throws IOException, InterruptedException {
+        return new PrometheusStack(dir, scorerPorts, webhookPort, webhookToken);
     }
 
     static int freePort() throws IOException {

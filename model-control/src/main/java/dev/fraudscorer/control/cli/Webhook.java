@@ -4,6 +4,7 @@ import dev.fraudscorer.control.webhook.AlertmanagerWebhook;
 import dev.fraudscorer.control.webhook.RollbackGuard;
 import dev.fraudscorer.schema.ModelControl;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +32,10 @@ final class Webhook implements Callable<Integer> {
     @Option(names = "--cool-down", defaultValue = "30m", converter = DurationConverter.class,
             description = "At most one automatic rollback per model in this long (e.g. 90s, 30m, 2h). Default: ${DEFAULT-VALUE}")
     Duration coolDown;
+    @Option(names = "--token-file", defaultValue = "local-stack/webhook.token", description = "Bearer token every"
+            + " request must carry (Alertmanager: http_config.authorization.credentials_file, as in"
+            + " infra/prometheus/alertmanager.yml); created with a random token if missing. Default: ${DEFAULT-VALUE}")
+    Path tokenFile;
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -39,18 +44,44 @@ final class Webhook implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new ModelControlMain.UsageError("--port must be 0-65535, not " + port);
         }
+        final String token = token(tokenFile);
         final RollbackGuard guard = new RollbackGuard(coolDown);
-        try (AlertmanagerWebhook webhook = new AlertmanagerWebhook(host, port, connection.modelName,
+        try (AlertmanagerWebhook webhook = new AlertmanagerWebhook(host, port, connection.modelName, token,
                 alert -> handle(guard, alert))) {
             final PrintWriter out = spec.commandLine().getOut();
-            out.printf("webhook listening on http://%s:%d/alerts for model '%s' (cool-down %s)%n", host, webhook.port(),
-                    connection.modelName, coolDown);
+            out.printf("webhook listening on http://%s:%d/alerts for model '%s' (cool-down %s, bearer token in %s)%n",
+                    host, webhook.port(), connection.modelName, coolDown, tokenFile.toAbsolutePath());
             out.flush();
             final CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             stop.await();
         }
         return 0;
+    }
+
+    /** The token in {@code file}, or a new random one written there (owner-readable only) when it does not exist. */
+    static String token(Path file) throws java.io.IOException {
+        if (java.nio.file.Files.exists(file)) {
+            final String token = java.nio.file.Files.readString(file).strip();
+            if (token.length() < 16) {
+                throw new ModelControlMain.UsageError(file + " holds a token shorter than 16 characters; delete it to get"
+                        + " a random one, or write a longer one");
+            }
+            return token;
+        }
+        final byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        final String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        if (file.toAbsolutePath().getParent() != null) {
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        java.nio.file.Files.writeString(file, token + "\n");
+        try {
+            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the file system's own ACLs apply.
+        }
+        return token;
     }
 
     /** One alert at a time: two notifications for one incident must not both read "version N is active". */

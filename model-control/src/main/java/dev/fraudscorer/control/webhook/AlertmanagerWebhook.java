@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * Receives Alertmanager webhook notifications (JSON, version 4) on {@code POST /alerts}. Every firing alert labelled
  * {@code rollback="true"} is handed to {@link Action} with its model, version and name. The reply is 200 whether or
  * not a rollback happened (a refused rollback is a decision, and Alertmanager would only resend it), and 503 when
- * carrying one out failed, so that Alertmanager retries.
+ * carrying one out failed, so that Alertmanager retries. Every request must carry {@code Authorization: Bearer
+ * <token>} (Alertmanager's {@code http_config.authorization}); without it: 401, and nothing is read or done. A
+ * rollback is a write to model-control, and anyone who reaches the port could otherwise trigger one.
  */
 public final class AlertmanagerWebhook implements AutoCloseable {
 
@@ -38,9 +40,22 @@ public final class AlertmanagerWebhook implements AutoCloseable {
 
     private final HttpServer server;
 
-    public AlertmanagerWebhook(String host, int port, String defaultModel, Action action) throws IOException {
+    public AlertmanagerWebhook(String host, int port, String defaultModel, String bearerToken, Action action)
+            throws IOException {
+        if (bearerToken == null || bearerToken.length() < 16) {
+            throw new IllegalArgumentException("the webhook needs a bearer token of at least 16 characters");
+        }
+        final byte[] expected = ("Bearer " + bearerToken).getBytes(StandardCharsets.UTF_8);
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/alerts", ex -> {
+            final String auth = ex.getRequestHeaders().getFirst("Authorization");
+            // Constant-time: the comparison must not tell a caller how much of a guess was right.
+            if (auth == null || !java.security.MessageDigest.isEqual(expected, auth.getBytes(StandardCharsets.UTF_8))) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                reply(ex, 401, "a bearer token is required (Alertmanager: http_config.authorization)\n");
+                LOG.warn("refused a request to /alerts from {} without the bearer token", ex.getRemoteAddress());
+                return;
+            }
             if (!"POST".equals(ex.getRequestMethod())) {
                 reply(ex, 405, "POST an Alertmanager webhook payload\n");
                 return;
