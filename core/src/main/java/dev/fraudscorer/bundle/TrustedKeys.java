@@ -43,6 +43,14 @@ public final class TrustedKeys {
         return of(keys);
     }
 
+    public boolean trusts(String keyId) {
+        return byId.containsKey(keyId);
+    }
+
+    public boolean isEmpty() {
+        return byId.isEmpty();
+    }
+
     /**
      * @throws IllegalArgumentException saying why, if {@code bundle} is not signed by a trusted key
      */
@@ -57,7 +65,7 @@ public final class TrustedKeys {
         }
         if (!BundleSigning.verify(key, bundle, signature)) {
             throw new IllegalArgumentException("the Ed25519 signature by key " + signedBy
-                    + " does not match the bundle bytes");
+                    + " does not match the signed bytes");
         }
     }
 }

@@ -156,14 +156,19 @@ final class Demo implements Callable<Integer> {
             if (candidate) {
                 printTail(logs.resolve("trainer-2.log"), 3);
             }
-            final List<String> control = List.of(java, "-jar", repo.moduleJar("model-control").toString());
             // The demo's own trainer key: it signs the version, the scorer trusts only its public half.
             final Path keys = dataDir.resolve("keys");
-            if (!Files.exists(keys.resolve("trainer.key"))) {
-                Files.createDirectories(keys);
-                dev.fraudscorer.bundle.BundleSigning.write(dev.fraudscorer.bundle.BundleSigning.generate(),
-                        keys.resolve("trainer"));
+            // And an operator key that signs every model-control record (the scorer refuses any other), and the
+            // alert webhook's, which may only sign a rollback ('model-control webhook --control-key').
+            Files.createDirectories(keys);
+            for (String who : List.of("trainer", "operator", "webhook")) {
+                if (!Files.exists(keys.resolve(who + ".key"))) {
+                    dev.fraudscorer.bundle.BundleSigning.write(dev.fraudscorer.bundle.BundleSigning.generate(),
+                            keys.resolve(who));
+                }
             }
+            final List<String> control = List.of(java, "-jar", repo.moduleJar("model-control").toString());
+            controlKey = keys.resolve("operator.key");
             final List<List<String>> commands = new ArrayList<>();
             commands.add(List.of("publish", bundle.toString(), "--description", "demo: handbook features",
                     "--signing-key", keys.resolve("trainer.key").toString()));
@@ -182,6 +187,8 @@ final class Demo implements Callable<Integer> {
                     repo.moduleJar("scorer-app").toString(), "bootstrap.servers=" + stack.bootstrapServers(),
                     "registry.url=" + stack.registryUrl(), "metrics.port=" + port,
                     "model.trusted.keys=" + keys.resolve("trainer.pub"),
+                    "model.control.trusted.keys=" + keys.resolve("operator.pub"),
+                    "model.control.rollback.keys=" + keys.resolve("webhook.pub"),
                     "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads), repo.root(), logs.resolve("scorer.log"))) {
                 waitReady(scorer, port);
                 final LocalDate testFrom = trainFrom.plusDays(TRAIN_TO_TEST_DAYS);
@@ -263,7 +270,9 @@ final class Demo implements Callable<Integer> {
                     paused = true;
                     producer.flush();
                     collector.awaitAll(sent + summary.badSent, Duration.ofMinutes(10));
+                    final long pauseStart = System.nanoTime();
                     atPause.run();
+                    summary.pausedNanos = System.nanoTime() - pauseStart;
                 }
                 summary.labelsSent += labels.advance(row, label -> producer.send(new ProducerRecord<>(
                         Topics.FRAUD_LABELS.name(), label.getTerminalId(), labelSerde.serializer().serialize(
@@ -389,6 +398,8 @@ final class Demo implements Callable<Integer> {
         long sent;
         int badSent;
         long firstSentNanos;
+        /** Time the replay stood still between history and test week (evaluate, shadow): not throughput. */
+        long pausedNanos;
         long lastSentNanos;
         volatile long lastReceivedNanos;
         long labelsSent;
@@ -420,7 +431,7 @@ final class Demo implements Callable<Integer> {
         }
 
         synchronized void print(LocalDate from, LocalDate to) {
-            final double seconds = (lastReceivedNanos - firstSentNanos) / 1e9;
+            final double seconds = (lastReceivedNanos - firstSentNanos - pausedNanos) / 1e9;
             System.out.println();
             System.out.println("==================== summary ====================");
             System.out.printf("replayed                 %s .. %s (history, then the test week)%n", from, to);
@@ -430,8 +441,9 @@ final class Demo implements Callable<Integer> {
             System.out.printf("verdicts per decision    %s%n", decisions);
             System.out.printf("verdicts per version     %s%n", versions);
             System.out.printf("fraud labels sent        %,d%n", labelsSent);
-            System.out.printf("throughput               %,.0f records/s (first send to last verdict, %.1f s)%n",
-                    (verdicts + dead) / seconds, seconds);
+            System.out.printf("throughput               %,.0f records/s (first send to last verdict, %.1f s%s)%n",
+                    (verdicts + dead) / seconds, seconds, pausedNanos == 0 ? "" : String.format(
+                            "; without the %.1f s the replay waited for evaluate and shadow", pausedNanos / 1e9));
             System.out.printf("input->verdict latency   p50 %d ms, p99 %d ms, max %d ms (producer timestamp to verdict"
                     + " read, read_committed)%n", latencyMs.getValueAtPercentile(50), latencyMs.getValueAtPercentile(99),
                     latencyMs.getMaxValue());
@@ -489,10 +501,14 @@ final class Demo implements Callable<Integer> {
     }
 
     /** One model-control command as a user runs it; its output goes to the model-control log. */
-    private static void modelControl(List<String> control, LocalStack stack, List<String> args, Path logs) {
+    /** The operator's key: every model-control command the demo runs signs what it writes with it. */
+    private Path controlKey;
+
+    private void modelControl(List<String> control, LocalStack stack, List<String> args, Path logs) {
         final List<String> command = new ArrayList<>(control);
         command.addAll(args);
-        command.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl()));
+        command.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl(),
+                "--control-key", controlKey.toString()));
         try {
             ChildProcess.run("model-control", command, RepoLayout.locate().root(), logs.resolve("model-control.log"), 300);
         } catch (IOException e) {
@@ -546,7 +562,9 @@ final class Demo implements Callable<Integer> {
     }
 
     private static void printTail(Path log, int lines) throws IOException {
-        final List<String> all = Files.readAllLines(log);
+        // The registry client's one-time notice about its Vert.x instance is not what the demo reports.
+        final List<String> all = Files.readAllLines(log).stream()
+                .filter(l -> !l.contains("DefaultVertxInstance") && !l.contains("default shared Vertx instance")).toList();
         all.subList(Math.max(0, all.size() - lines), all.size()).forEach(l -> System.out.println("    " + l));
     }
 

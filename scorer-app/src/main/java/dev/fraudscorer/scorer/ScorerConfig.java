@@ -35,6 +35,8 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String TERMINAL_MIN_DELAY_DAYS = "features.terminal.min.delay.days";
     public static final String TERMINAL_MAX_WAIT_MS = "features.terminal.max.wait.ms";
     public static final String TRUSTED_KEYS = "model.trusted.keys";
+    public static final String CONTROL_TRUSTED_KEYS = "model.control.trusted.keys";
+    public static final String CONTROL_ROLLBACK_KEYS = "model.control.rollback.keys";
     public static final String STATUS_INTERVAL_MS = "status.interval.ms";
     public static final String INSTANCE_ID = "instance.id";
     public static final String LABEL_WINDOW_DAYS = "metrics.label.window.days";
@@ -53,6 +55,15 @@ public final class ScorerConfig extends AbstractConfig {
             .define(TRUSTED_KEYS, Type.LIST, "", Importance.HIGH,
                     "Ed25519 public key files (.pub), or directories of them, whose signatures a model version must"
                             + " carry; a version signed otherwise, or not at all, is rejected before it is parsed.")
+            .define(CONTROL_TRUSTED_KEYS, Type.LIST, "", Importance.HIGH,
+                    "Ed25519 public keys (.pub files or directories) of the operators whose signature every"
+                            + " model-control record must carry; any other record is refused, reported in status and"
+                            + " metrics, and what served keeps serving. Empty: control records are not authenticated"
+                            + " (logged as a warning at start).")
+            .define(CONTROL_ROLLBACK_KEYS, Type.LIST, "", Importance.MEDIUM,
+                    "Public keys (the alert webhook's) whose signature is accepted only on a rollback to the previous"
+                            + " version; a promotion, canary or shadow they sign is refused. Needs "
+                            + "model.control.trusted.keys.")
             .define(STATUS_INTERVAL_MS, Type.LONG, 2_000L, Range.atLeast(100), Importance.LOW,
                     "How often this instance reports what it serves to the scorer-status topic.")
             .define(INSTANCE_ID, Type.STRING, "", Importance.LOW,
@@ -132,6 +143,26 @@ public final class ScorerConfig extends AbstractConfig {
     public dev.fraudscorer.features.FeatureEngine.Capabilities featureCapabilities() {
         return new dev.fraudscorer.features.FeatureEngine.Capabilities(getInt(CUSTOMER_HISTORY_DAYS),
                 getInt(TERMINAL_HISTORY_DAYS), getInt(TERMINAL_MIN_DELAY_DAYS));
+    }
+
+    /** Who may write model-control, or null when control records are not authenticated (no keys configured). */
+    public dev.fraudscorer.control.ControlTrust controlTrust() {
+        final var operators = getList(CONTROL_TRUSTED_KEYS);
+        final var rollback = getList(CONTROL_ROLLBACK_KEYS);
+        if (operators.isEmpty()) {
+            if (!rollback.isEmpty()) {
+                throw new IllegalArgumentException(CONTROL_ROLLBACK_KEYS + " is set but " + CONTROL_TRUSTED_KEYS
+                        + " is empty: set the operators' keys too, or rollback keys would be the only ones trusted");
+            }
+            return null;
+        }
+        try {
+            return new dev.fraudscorer.control.ControlTrust(
+                    dev.fraudscorer.bundle.TrustedKeys.load(operators.stream().map(java.nio.file.Path::of).toList()),
+                    dev.fraudscorer.bundle.TrustedKeys.load(rollback.stream().map(java.nio.file.Path::of).toList()));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(CONTROL_TRUSTED_KEYS + "/" + CONTROL_ROLLBACK_KEYS + ": " + e.getMessage(), e);
+        }
     }
 
     /** @throws IllegalArgumentException if none is configured or a file is unreadable: a scorer must trust someone */

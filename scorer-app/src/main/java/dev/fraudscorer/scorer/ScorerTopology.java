@@ -71,7 +71,7 @@ public final class ScorerTopology {
     public static Topology build(ScorerConfig config, AvroCodecs codecs, ModelCache cache, ScorerMetrics metrics,
                                  Clock clock, Tracing tracing) {
         final StreamsBuilder builder = new StreamsBuilder();
-        ModelStores.addTo(builder, codecs.controls(), codecs.versions(), cache);
+        ModelStores.addTo(builder, codecs.controls(), codecs.versions(), cache, config.controlTrust());
         // One per topology, shared by its stream threads and its global thread.
         final TerminalHistory terminalHistory = TerminalHistory.create(
                 Duration.ofDays(config.getInt(ScorerConfig.TERMINAL_MIN_DELAY_DAYS)),

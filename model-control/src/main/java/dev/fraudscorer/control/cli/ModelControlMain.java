@@ -78,6 +78,10 @@ public final class ModelControlMain {
         String registryUrl;
         @Option(names = "--model-name", defaultValue = "fraud", description = "Default: ${DEFAULT-VALUE}")
         String modelName;
+        @Option(names = "--control-key", paramLabel = "FILE", description = "Ed25519 private key (PEM, its .pub beside"
+                + " it) that signs the model-control records this command writes; scorers with"
+                + " model.control.trusted.keys refuse unsigned ones. Default: $FRAUD_CONTROL_KEY if set")
+        Path controlKey;
 
         // Each command reads each topic at most once: a read starts a consumer and a registry client.
         private Map<String, ModelVersion> versions;
@@ -91,7 +95,17 @@ public final class ModelControlMain {
             c.bootstrap = bootstrap;
             c.registryUrl = registryUrl;
             c.modelName = modelName;
+            c.controlKey = controlKey;
             return c;
+        }
+
+        /** The key control records are signed with, if any: --control-key, else $FRAUD_CONTROL_KEY. */
+        private Path controlKey() {
+            if (controlKey != null) {
+                return controlKey;
+            }
+            final String env = System.getenv("FRAUD_CONTROL_KEY");
+            return env == null || env.isBlank() ? null : Path.of(env);
         }
 
         Map<String, ModelVersion> versions() {
@@ -186,7 +200,16 @@ public final class ModelControlMain {
             change.accept(next);
             next.setGeneration(current.map(ModelControl::getGeneration).orElse(0L) + 1)
                     .setIssuedBy(issuedBy).setReason(reason).setIssuedAt(Instant.now());
-            final ModelControl record = next.build();
+            ModelControl record = next.setSignedBy(null).setSignature(null).build();
+            final Path key = controlKey();
+            if (key != null) {
+                try {
+                    record = dev.fraudscorer.topics.ControlRecords.sign(record,
+                            dev.fraudscorer.bundle.BundleSigning.readPrivate(key), keyIdOf(key));
+                } catch (IOException e) {
+                    throw new UsageError("cannot read the control key " + key + ": " + e.getMessage());
+                }
+            }
             send(Topics.MODEL_CONTROL.name(), modelName, record);
             return record;
         }

@@ -1,7 +1,9 @@
 package dev.fraudscorer.scorer.control;
 
+import dev.fraudscorer.control.ControlTrust;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
+import dev.fraudscorer.topics.ControlRecords;
 import dev.fraudscorer.topics.Topics;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -22,15 +24,24 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class ModelStores {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelStores.class);
     public static final String CONTROL_STORE = "model-control-store";
     public static final String REGISTRY_STORE = "model-registry-store";
 
     private ModelStores() {
     }
 
-    /** Adds both global stores; a control record also pre-loads the version it names into {@code cache}. */
+    /**
+     * Adds both global stores; a control record also pre-loads the version it names into {@code cache}.
+     *
+     * @param trust who may write control records, or null when they are not authenticated
+     */
     public static void addTo(StreamsBuilder builder, Supplier<Deserializer<ModelControl>> controls,
-                             Supplier<Deserializer<ModelVersion>> versions, ModelCache cache) {
+                             Supplier<Deserializer<ModelVersion>> versions, ModelCache cache, ControlTrust trust) {
+        if (trust == null) {
+            LOG.warn("model.control.trusted.keys is not set: anyone who can write the model-control topic chooses what"
+                    + " this scorer serves");
+        }
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REGISTRY_STORE), Serdes.String(),
                         Serdes.ByteArray()).withLoggingDisabled(),
@@ -42,7 +53,7 @@ public final class ModelStores {
                         Serdes.ByteArray()).withLoggingDisabled(),
                 Topics.MODEL_CONTROL.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-control"),
-                () -> new ControlWriter(controls.get(), versions.get(), cache));
+                () -> new ControlWriter(controls.get(), versions.get(), cache, trust));
     }
 
     /** Writes each record into its store; a null value deletes. */
@@ -74,8 +85,10 @@ public final class ModelStores {
 
     /**
      * Stores a control record unless it is older than the one stored (a replayed record must not roll anything
-     * back; the CLI raises the generation with every record), then loads and verifies the versions it names before
-     * a stream thread needs them.
+     * back; the CLI raises the generation with every record) or, with {@link ControlTrust}, not signed by a key
+     * allowed to make that change; then loads and verifies the versions it names before a stream thread needs them.
+     * Kafka Streams runs this processor on restore too (global stores reprocess on restore), so a refused record is
+     * refused again after a restart, and the store ends on the newest record that was accepted.
      */
     private static final class ControlWriter implements Processor<String, byte[], Void, Void> {
         private final Deserializer<ModelControl> controls;
@@ -83,11 +96,14 @@ public final class ModelStores {
         private final ModelCache cache;
         private KeyValueStore<String, byte[]> store;
         private KeyValueStore<String, byte[]> registry;
+        private final ControlTrust trust;
 
-        ControlWriter(Deserializer<ModelControl> controls, Deserializer<ModelVersion> versions, ModelCache cache) {
+        ControlWriter(Deserializer<ModelControl> controls, Deserializer<ModelVersion> versions, ModelCache cache,
+                      ControlTrust trust) {
             this.controls = controls;
             this.versions = versions;
             this.cache = cache;
+            this.trust = trust;
         }
 
         @Override
@@ -101,11 +117,14 @@ public final class ModelStores {
             if (record.key() == null) {
                 return;
             }
+            final byte[] stored = store.get(record.key());
+            if (trust != null && refused(record, stored)) {
+                return;
+            }
             if (record.value() == null) {
                 store.delete(record.key());
                 return;
             }
-            final byte[] stored = store.get(record.key());
             if (stored != null && !java.util.Arrays.equals(stored, record.value())) {
                 final long before;
                 final long now;
@@ -124,6 +143,26 @@ public final class ModelStores {
             }
             store.put(record.key(), record.value());
             ActiveModelResolver.resolve(record.value(), controls, versions, registry, cache);
+        }
+
+        /** Reports and returns true if the record is not signed by a key allowed to make its change. */
+        private boolean refused(Record<String, byte[]> record, byte[] stored) {
+            final java.util.Optional<String> refused;
+            final String what;
+            try {
+                final ModelControl next = record.value() == null ? null
+                        : controls.deserialize(Topics.MODEL_CONTROL.name(), record.value());
+                what = record.key() + "/control@" + (next == null ? "tombstone" : next.getGeneration());
+                // A tombstone cannot carry a signature: with authentication on it would let anyone stop serving.
+                refused = next == null ? java.util.Optional.of("unsigned tombstone")
+                        : ControlRecords.refuse(trust, next,
+                                stored == null ? null : controls.deserialize(Topics.MODEL_CONTROL.name(), stored));
+            } catch (RuntimeException e) {
+                cache.reject(record.key() + "/control", "unreadable control record: " + e.getMessage());
+                return true;
+            }
+            refused.ifPresent(why -> cache.reject(what, why + "; ignored, what served keeps serving"));
+            return refused.isPresent();
         }
     }
 }
