@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
         subcommands = {ModelControlMain.Publish.class, ModelControlMain.ListVersions.class, ModelControlMain.Show.class,
                 ModelControlMain.Promote.class, ModelControlMain.Rollback.class, ModelControlMain.Canary.class,
                 ModelControlMain.ClearCanary.class, ModelControlMain.Shadow.class, ModelControlMain.Status.class,
-                Evaluate.class, Keys.class, Webhook.class, CommandLine.HelpCommand.class})
+                Evaluate.class, History.class, Keys.class, Webhook.class, CommandLine.HelpCommand.class})
 public final class ModelControlMain {
 
     public static void main(String[] args) {
