@@ -471,6 +471,28 @@ class ScorerTopologyTest {
     }
 
     @Test
+    void aRecordUnderAnotherGenerationsKeyIsRefusedSoCompactionCannotEraseThatGeneration() throws Exception {
+        publish(1, goldenBytes());
+        publish(2, goldenBytes());
+        promote(1);
+        // Keyed as the CLI keys them (<model>/<generation>): applied, and the store holds it under the model name.
+        final byte[] second = CONTROL.serializer().serialize("", ModelControl.newBuilder().setModelName("fraud")
+                .setActiveVersion(2).setIssuedBy("test").setReason("test").setIssuedAt(NOW).setGeneration(++generation)
+                .build());
+        control.pipeInput("fraud/" + generation, second);
+        send("c-1", tx("t-1", "c-1", 30.0));
+        assertEquals(2, VERDICT.deserializer().deserialize("", verdicts.readValue()).getModelVersion());
+        // Generation 3's content under generation 2's key: compacted, it would erase generation 2. Refused.
+        control.pipeInput("fraud/2", CONTROL.serializer().serialize("", ModelControl.newBuilder().setModelName("fraud")
+                .setActiveVersion(1).setIssuedBy("x").setReason("x").setIssuedAt(NOW).setGeneration(3).build()));
+        // A tombstone of one generation's key forgets nothing that serves.
+        control.pipeInput("fraud/" + generation, (byte[]) null);
+        send("c-1", tx("t-2", "c-1", 30.0));
+        assertEquals(2, VERDICT.deserializer().deserialize("", verdicts.readValue()).getModelVersion());
+        assertEquals(List.of("fraud/control@3"), rejections);
+    }
+
+    @Test
     void aCanaryTakesItsShareOfKeysAndAKeyAlwaysGetsTheSameVersion() throws Exception {
         publish(1, goldenBytes());
         publish(2, goldenBytes());

@@ -36,7 +36,8 @@ final class History implements Callable<Integer> {
         final List<ModelControl> records = new ArrayList<>();
         CompactedTopicReader.forEach(connection.bootstrap, Topics.MODEL_CONTROL.name(),
                 AvroSerdes.<ModelControl>values(connection.registryUrl).deserializer(), (key, value) -> {
-                    if (connection.modelName.equals(key) && value != null) {
+                    if (key != null && value != null
+                            && connection.modelName.equals(dev.fraudscorer.topics.ControlKeys.modelOf(key))) {
                         records.add(value);
                     }
                 });

@@ -137,13 +137,19 @@ public final class ModelControlMain {
             }
             final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
             CompactedTopicReader.forEach(bootstrap, Topics.MODEL_CONTROL.name(), serde.deserializer(), (key, value) -> {
-                if (!modelName.equals(key)) {
+                if (key == null || !modelName.equals(dev.fraudscorer.topics.ControlKeys.modelOf(key))) {
+                    return;
+                }
+                if (value == null) {
+                    // A tombstone of one generation's key forgets that record only; one of the model's key, all.
+                    if (!dev.fraudscorer.topics.ControlKeys.isGenerationKey(key)) {
+                        applied = null;
+                        latest = null;
+                    }
                     return;
                 }
                 latest = value;
-                if (value == null) {
-                    applied = null;
-                } else if (dev.fraudscorer.control.ControlGeneration.supersedes(
+                if (dev.fraudscorer.control.ControlGeneration.supersedes(
                         applied == null ? null : applied.getGeneration(), value.getGeneration(), value.equals(applied))) {
                     applied = value;
                 }
@@ -210,7 +216,8 @@ public final class ModelControlMain {
                     throw new UsageError("cannot read the control key " + key + ": " + e.getMessage());
                 }
             }
-            send(Topics.MODEL_CONTROL.name(), modelName, record);
+            send(Topics.MODEL_CONTROL.name(), dev.fraudscorer.topics.ControlKeys.of(modelName, record.getGeneration()),
+                    record);
             return record;
         }
 
@@ -517,8 +524,8 @@ public final class ModelControlMain {
                     () -> out.printf("%s: no active version; publish and promote one%n", connection.modelName));
             connection.latestControlRecord().filter(l -> connection.control().map(c -> c.getGeneration() > l.getGeneration())
                     .orElse(false)).ifPresent(l -> out.printf("warning: the latest model-control record has generation"
-                    + " %d, older than the applied one (a replay?); scorers ignore it, but after compaction a restarted"
-                    + " scorer would not: re-issue the intended state (any command writes a higher generation)%n",
+                    + " %d, older than the applied one (a replay?); scorers ignore it (records are keyed by generation,"
+                    + " so compaction cannot make it the only one left); 'model-control history' shows who wrote it%n",
                     l.getGeneration()));
             final Serde<ScorerStatus> serde = AvroSerdes.values(connection.registryUrl);
             final Map<String, ScorerStatus> instances = CompactedTopicReader.readAll(connection.bootstrap,

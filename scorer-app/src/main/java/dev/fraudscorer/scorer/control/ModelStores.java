@@ -3,6 +3,7 @@ package dev.fraudscorer.scorer.control;
 import dev.fraudscorer.control.ControlTrust;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
+import dev.fraudscorer.topics.ControlKeys;
 import dev.fraudscorer.topics.ControlRecords;
 import dev.fraudscorer.topics.Topics;
 import java.util.function.Supplier;
@@ -117,12 +118,35 @@ public final class ModelStores {
             if (record.key() == null) {
                 return;
             }
-            final byte[] stored = store.get(record.key());
+            // Records are keyed <model>/<generation> (ControlKeys), so compaction never drops a newer generation in
+            // favour of a replayed older one; the store holds the one in force per model. A record keyed by the model
+            // name alone (written before) maps to the same entry.
+            final String model = ControlKeys.modelOf(record.key());
+            final byte[] stored = store.get(model);
             if (trust != null && refused(record, stored)) {
                 return;
             }
+            if (record.value() != null && ControlKeys.isGenerationKey(record.key())) {
+                // A record under another generation's key would, once compacted, erase the record that key is for.
+                final long named = ControlKeys.generationOf(record.key());
+                final long carried;
+                try {
+                    carried = controls.deserialize(Topics.MODEL_CONTROL.name(), record.value()).getGeneration();
+                } catch (RuntimeException e) {
+                    cache.reject(model + "/control", "unreadable control record: " + e.getMessage());
+                    return;
+                }
+                if (named != carried) {
+                    cache.reject(model + "/control@" + carried, "control record of generation " + carried
+                            + " under the key of generation " + named + "; ignored");
+                    return;
+                }
+            }
             if (record.value() == null) {
-                store.delete(record.key());
+                if (!ControlKeys.isGenerationKey(record.key())) {
+                    store.delete(model);
+                }
+                // A tombstone of one generation's key only lets compaction forget that record: nothing changes.
                 return;
             }
             if (stored != null && !java.util.Arrays.equals(stored, record.value())) {
@@ -132,16 +156,16 @@ public final class ModelStores {
                     before = controls.deserialize(Topics.MODEL_CONTROL.name(), stored).getGeneration();
                     now = controls.deserialize(Topics.MODEL_CONTROL.name(), record.value()).getGeneration();
                 } catch (RuntimeException e) {
-                    cache.reject(record.key() + "/control", "unreadable control record: " + e.getMessage());
+                    cache.reject(model + "/control", "unreadable control record: " + e.getMessage());
                     return;
                 }
                 if (!dev.fraudscorer.control.ControlGeneration.supersedes(before, now, false)) {
-                    cache.reject(record.key() + "/control@" + now, "control record generation " + now
+                    cache.reject(model + "/control@" + now, "control record generation " + now
                             + " is not above the applied " + before + " (replayed or out of order); ignored");
                     return;
                 }
             }
-            store.put(record.key(), record.value());
+            store.put(model, record.value());
             ActiveModelResolver.resolve(record.value(), controls, versions, registry, cache);
         }
 
@@ -152,13 +176,13 @@ public final class ModelStores {
             try {
                 final ModelControl next = record.value() == null ? null
                         : controls.deserialize(Topics.MODEL_CONTROL.name(), record.value());
-                what = record.key() + "/control@" + (next == null ? "tombstone" : next.getGeneration());
+                what = ControlKeys.modelOf(record.key()) + "/control@" + (next == null ? "tombstone" : next.getGeneration());
                 // A tombstone cannot carry a signature: with authentication on it would let anyone stop serving.
                 refused = next == null ? java.util.Optional.of("unsigned tombstone")
                         : ControlRecords.refuse(trust, next,
                                 stored == null ? null : controls.deserialize(Topics.MODEL_CONTROL.name(), stored));
             } catch (RuntimeException e) {
-                cache.reject(record.key() + "/control", "unreadable control record: " + e.getMessage());
+                cache.reject(ControlKeys.modelOf(record.key()) + "/control", "unreadable control record: " + e.getMessage());
                 return true;
             }
             refused.ifPresent(why -> cache.reject(what, why + "; ignored, what served keeps serving"));
