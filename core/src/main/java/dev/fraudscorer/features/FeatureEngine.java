@@ -75,7 +75,7 @@ public final class FeatureEngine {
         final ZonedDateTime time = Instant.ofEpochMilli(tx.eventTimeMs()).atZone(ZoneOffset.UTC);
         final Sums[] sums = new Sums[plan.groups.length];
         for (int g = 0; g < sums.length; g++) {
-            sums[g] = aggregate(plan.groups[g], plan.windowDays[g], plan.needsEarlier[g], tx);
+            sums[g] = aggregate(plan.groups[g], plan.windowDays[g], plan.needsEarlier[g], plan.needsEpisode[g], tx);
         }
         for (int i = 0; i < out.length; i++) {
             final FeatureDef f = plan.defs[i];
@@ -126,6 +126,8 @@ public final class FeatureEngine {
         final long[] windowLengthDays;
         /** Per group: whether a feature compares with earlier transactions (the scan then keeps their amounts). */
         final boolean[] needsEarlier;
+        /** Per group: whether a feature reads when its frauds began and ended (the handbook's 15 do not). */
+        final boolean[] needsEpisode;
 
         Plan(FeatureSpec spec) {
             this.spec = spec;
@@ -145,6 +147,7 @@ public final class FeatureEngine {
             windowOf = new int[defs.length];
             windowLengthDays = new long[defs.length];
             needsEarlier = new boolean[groups.length];
+            needsEpisode = new boolean[groups.length];
             final List<Group> order = List.of(groups);
             for (int i = 0; i < defs.length; i++) {
                 if (defs[i].kind().windowed()) {
@@ -152,6 +155,7 @@ public final class FeatureEngine {
                     windowOf[i] = java.util.Arrays.binarySearch(windowDays[groupOf[i]], defs[i].windowDays());
                     windowLengthDays[i] = defs[i].windowDays();
                     needsEarlier[groupOf[i]] |= defs[i].kind().comparesWithEarlier();
+                    needsEpisode[groupOf[i]] |= defs[i].kind().readsLabels() && defs[i].kind() != FeatureKind.FRAUD_RATE;
                 }
             }
         }
@@ -185,20 +189,24 @@ public final class FeatureEngine {
         double[] earlierAmounts;
         int earlierSize;
 
-        Sums(int windows, boolean keepAmounts) {
+        /** Only what the group's features read is allocated: the handbook's 15 need the first three. */
+        Sums(int windows, boolean earlier, boolean episode) {
             count = new long[windows];
             amountSum = new double[windows];
             frauds = new long[windows];
-            earlierCount = new long[windows];
-            earlierSum = new double[windows];
-            earlierLastMs = new long[windows];
-            java.util.Arrays.fill(earlierLastMs, Long.MIN_VALUE);
-            lastFraudMs = new long[windows];
-            java.util.Arrays.fill(lastFraudMs, Long.MIN_VALUE);
-            firstFraudMs = new long[windows];
-            java.util.Arrays.fill(firstFraudMs, Long.MAX_VALUE);
-            sinceFirstFraudCount = new long[windows];
-            earlierAmounts = keepAmounts ? new double[16] : null;
+            earlierCount = earlier ? new long[windows] : null;
+            earlierSum = earlier ? new double[windows] : null;
+            earlierLastMs = earlier ? filled(windows, Long.MIN_VALUE) : null;
+            earlierAmounts = earlier ? new double[16] : null;
+            lastFraudMs = episode ? filled(windows, Long.MIN_VALUE) : null;
+            firstFraudMs = episode ? filled(windows, Long.MAX_VALUE) : null;
+            sinceFirstFraudCount = episode ? new long[windows] : null;
+        }
+
+        private static long[] filled(int n, long value) {
+            final long[] a = new long[n];
+            java.util.Arrays.fill(a, value);
+            return a;
         }
 
         void keep(double amount) {
@@ -242,7 +250,7 @@ public final class FeatureEngine {
      * One scan over the group's longest window, in key order. A transaction counts when its entry is in range; its
      * label entry, when present, follows it directly.
      */
-    private Sums aggregate(Group group, long[] windowDays, boolean needsEarlier, TxInput tx) {
+    private Sums aggregate(Group group, long[] windowDays, boolean needsEarlier, boolean needsEpisode, TxInput tx) {
         final String entity = group.entity().keyOf(tx);
         final EventStore store = group.entity() == Entity.CUSTOMER_ID ? customers : terminals;
         final long end = tx.eventTimeMs() - group.delayDays() * EntityHistory.DAY_MS;
@@ -250,7 +258,7 @@ public final class FeatureEngine {
         final byte[] to = group.delayDays() == 0
                 ? EventKeys.afterTransaction(entity, tx.eventTimeMs(), tx.transactionId())
                 : EventKeys.atTime(entity, end + 1);
-        final Sums sums = new Sums(windowDays.length, needsEarlier);
+        final Sums sums = new Sums(windowDays.length, needsEarlier, needsEpisode);
         // With delay 0 the transaction itself is in its window; the "earlier" figures must leave it out.
         final byte[] self = needsEarlier && group.delayDays() == 0
                 ? EventKeys.event(entity, tx.eventTimeMs(), tx.transactionId(), EventKeys.TRANSACTION) : null;
@@ -267,7 +275,7 @@ public final class FeatureEngine {
                     if (t > lowerBounds[w]) {
                         sums.count[w]++;
                         sums.amountSum[w] += amount;
-                        if (sums.firstFraudMs[w] != Long.MAX_VALUE) {
+                        if (needsEpisode && sums.firstFraudMs[w] != Long.MAX_VALUE) {
                             sums.sinceFirstFraudCount[w]++;
                         }
                     }
@@ -289,6 +297,9 @@ public final class FeatureEngine {
                 for (int w = 0; w < lowerBounds.length; w++) {
                     if (t > lowerBounds[w]) {
                         sums.frauds[w]++;
+                        if (!needsEpisode) {
+                            continue;
+                        }
                         sums.lastFraudMs[w] = Math.max(sums.lastFraudMs[w], t);
                         if (sums.firstFraudMs[w] == Long.MAX_VALUE) {
                             // The label follows its transaction's entry, which was not counted yet: count it now.

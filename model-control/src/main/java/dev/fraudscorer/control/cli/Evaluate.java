@@ -89,13 +89,12 @@ final class Evaluate implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
 
         final long started = System.nanoTime();
-        final Map<String, Long> labelledAt = labelTimes;
         final Deserializer<FraudLabel> labels = AvroSerdes.<FraudLabel>values(connection.registryUrl).deserializer();
         final long[] unreadable = {0, 0};
         readToEnd(Topics.FRAUD_LABELS.name(), (topic, value) -> {
             final FraudLabel l = decode(labels, topic, value, unreadable, 1);
             if (l != null && l.getFraud()) {
-                labelledAt.merge(l.getTransactionId(), l.getLabelledAt().toEpochMilli(), Math::min);
+                labelTimes.merge(l.getTransactionId(), l.getLabelledAt().toEpochMilli(), Math::min);
             }
         });
         final Deserializer<Transaction> transactions = AvroSerdes.<Transaction>values(connection.registryUrl).deserializer();
@@ -110,7 +109,7 @@ final class Evaluate implements Callable<Integer> {
             // A transaction sent twice (a replayed dead letter) is one entry in the live state too.
             if (t >= historyFromMs && t < toMs && seen.add(tx.getTransactionId())) {
                 rows.add(new DatasetRow(tx.getTransactionId(), t, tx.getCustomerId(), tx.getTerminalId(), tx.getAmount(),
-                        labelledAt.containsKey(tx.getTransactionId()), 0));
+                        labelTimes.containsKey(tx.getTransactionId()), 0));
             }
         });
         rows.sort(OfflineFeatures.ENGINE_ORDER);
