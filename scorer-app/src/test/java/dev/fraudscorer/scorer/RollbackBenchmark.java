@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -38,7 +39,16 @@ class RollbackBenchmark {
         try (LocalStack stack = LocalStack.start(LocalStack.Options.freePorts(dir))) {
             final Path key = TestKeys.writeTrainer(dir.resolve("keys"));
             final Path v2 = ScorerCluster.variant(ScorerTopologyTest.GOLDEN, dir.resolve("v2"), "v2");
-            try (ScorerCluster cluster = ScorerCluster.start(stack, dir, dir.resolve("keys/trainer.pub"), 2);
+            // -Dsigned=true: every control record signed by an operator key the scorers require (as the demo runs).
+            final boolean signed = Boolean.getBoolean("signed");
+            final java.security.KeyPair operator = dev.fraudscorer.bundle.BundleSigning.generate();
+            dev.fraudscorer.bundle.BundleSigning.write(operator, dir.resolve("keys/operator"));
+            signer = signed ? operator : null;
+            System.out.println("control records " + (signed ? "signed, scorers require model.control.trusted.keys"
+                    : "unsigned, scorers do not authenticate them"));
+            try (ScorerCluster cluster = ScorerCluster.start(stack, dir, dir.resolve("keys/trainer.pub"), 2,
+                    signed ? Map.of(ScorerConfig.CONTROL_TRUSTED_KEYS, dir.resolve("keys/operator.pub").toString())
+                            : Map.of());
                  KafkaProducer<String, ModelControl> control = controlProducer(stack)) {
                 assertEquals(0, cluster.cli("publish", ScorerTopologyTest.GOLDEN.toString(), "--signing-key", key.toString()).code());
                 assertEquals(0, cluster.cli("publish", v2.toString(), "--signing-key", key.toString()).code());
@@ -104,12 +114,21 @@ class RollbackBenchmark {
         throw new AssertionError("instances did not converge on version " + version + " within 30 s");
     }
 
+    private static java.security.KeyPair signer;
+
+    /** Writes a control record as the CLI does: keyed by generation, signed (and timed with the signing) if asked. */
     private static long send(KafkaProducer<String, ModelControl> producer, int active, Integer previous,
                              long generation) throws Exception {
         final Instant issuedAt = Instant.now();
-        producer.send(new ProducerRecord<>(Topics.MODEL_CONTROL.name(), "fraud", ModelControl.newBuilder()
+        ModelControl record = ModelControl.newBuilder()
                 .setModelName("fraud").setActiveVersion(active).setPreviousVersion(previous).setGeneration(generation)
-                .setIssuedBy("benchmark").setReason("rollback").setIssuedAt(issuedAt).build())).get();
+                .setIssuedBy("benchmark").setReason("rollback").setIssuedAt(issuedAt).build();
+        if (signer != null) {
+            record = dev.fraudscorer.topics.ControlRecords.sign(record, signer.getPrivate(),
+                    dev.fraudscorer.bundle.BundleSigning.keyId(signer.getPublic()));
+        }
+        producer.send(new ProducerRecord<>(Topics.MODEL_CONTROL.name(),
+                dev.fraudscorer.topics.ControlKeys.of("fraud", generation), record)).get();
         return issuedAt.toEpochMilli();
     }
 

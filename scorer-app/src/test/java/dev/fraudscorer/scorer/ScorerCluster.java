@@ -65,11 +65,16 @@ final class ScorerCluster implements AutoCloseable {
     }
 
     static ScorerCluster start(LocalStack stack, Path dir, Path trustedKey, int size) {
+        return start(stack, dir, trustedKey, size, Map.of());
+    }
+
+    /** @param extra further scorer settings, e.g. model.control.trusted.keys */
+    static ScorerCluster start(LocalStack stack, Path dir, Path trustedKey, int size, Map<String, String> extra) {
         final ScorerCluster cluster = new ScorerCluster(stack);
         cluster.reader.start();
         for (int i = 0; i < size; i++) {
             final String id = "scorer-" + (char) ('a' + i);
-            final ScorerConfig config = new ScorerConfig(Map.of(
+            final Map<String, String> settings = new java.util.HashMap<>(Map.of(
                     ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
                     ScorerConfig.REGISTRY_URL, stack.registryUrl(),
                     ScorerConfig.APPLICATION_ID, "lifecycle-it",
@@ -77,6 +82,8 @@ final class ScorerCluster implements AutoCloseable {
                     ScorerConfig.STATUS_INTERVAL_MS, "300",
                     ScorerConfig.TRUSTED_KEYS, trustedKey.toString(),
                     ScorerConfig.STATE_DIR, dir.resolve("state-" + id).toString()));
+            settings.putAll(extra);
+            final ScorerConfig config = new ScorerConfig(settings);
             final ModelCache cache = new ModelCache(config.trustedKeys(), config.featureCapabilities(), (k, r) -> { });
             final KafkaStreams streams = ScorerMain.createStreams(config, cache, ScorerMetrics.discarding());
             final List<KafkaStreams.State> transitions = new CopyOnWriteArrayList<>();
