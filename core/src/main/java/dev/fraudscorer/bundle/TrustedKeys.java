@@ -47,10 +47,6 @@ public final class TrustedKeys {
         return byId.containsKey(keyId);
     }
 
-    public boolean isEmpty() {
-        return byId.isEmpty();
-    }
-
     /**
      * @throws IllegalArgumentException saying why, if {@code bundle} is not signed by a trusted key
      */

@@ -90,22 +90,26 @@ public final class FeatureEngine {
                 case FRAUD_RATE -> group.count[w] == 0 ? 0 : (double) group.frauds[w] / group.count[w];
                 case AMOUNT_TO_MEAN -> amountToMean(tx.amount(), group, w);
                 case AMOUNT_ROBUST_Z -> robustZ(tx.amount(), group, w);
-                case SECONDS_SINCE_LAST_FRAUD -> group.lastFraudMs[w] == Long.MIN_VALUE
-                        ? plan.windowLengthDays[i] * (EntityHistory.DAY_MS / 1000)
-                        : (tx.eventTimeMs() - plan.groups[plan.groupOf[i]].delayDays() * EntityHistory.DAY_MS
-                        - group.lastFraudMs[w]) / 1000.0;
-                case SECONDS_SINCE_FIRST_FRAUD -> group.firstFraudMs[w] == Long.MAX_VALUE
-                        ? plan.windowLengthDays[i] * (EntityHistory.DAY_MS / 1000)
-                        : (tx.eventTimeMs() - plan.groups[plan.groupOf[i]].delayDays() * EntityHistory.DAY_MS
-                        - group.firstFraudMs[w]) / 1000.0;
+                case SECONDS_SINCE_LAST_FRAUD -> secondsBack(windowEnd(tx, f), group.lastFraudMs[w],
+                        group.lastFraudMs[w] == Long.MIN_VALUE, f);
+                case SECONDS_SINCE_FIRST_FRAUD -> secondsBack(windowEnd(tx, f), group.firstFraudMs[w],
+                        group.firstFraudMs[w] == Long.MAX_VALUE, f);
                 case FRAUD_SHARE_SINCE_FIRST_FRAUD -> group.sinceFirstFraudCount[w] == 0 ? 0
                         : (double) group.frauds[w] / group.sinceFirstFraudCount[w];
-                case SECONDS_SINCE_PREVIOUS -> group.earlierLastMs[w] == Long.MIN_VALUE
-                        ? plan.windowLengthDays[i] * (EntityHistory.DAY_MS / 1000)
-                        : (tx.eventTimeMs() - group.earlierLastMs[w]) / 1000.0;
+                case SECONDS_SINCE_PREVIOUS -> secondsBack(tx.eventTimeMs(), group.earlierLastMs[w],
+                        group.earlierLastMs[w] == Long.MIN_VALUE, f);
             };
         }
         return out;
+    }
+
+    private static long windowEnd(TxInput tx, FeatureDef f) {
+        return tx.eventTimeMs() - f.delayDays() * EntityHistory.DAY_MS;
+    }
+
+    /** Seconds from {@code thenMs} to {@code fromMs}; the window's length when there is no such event. */
+    private static double secondsBack(long fromMs, long thenMs, boolean none, FeatureDef f) {
+        return none ? f.windowDays() * (EntityHistory.DAY_MS / 1000) : (fromMs - thenMs) / 1000.0;
     }
 
     private record Group(Entity entity, int delayDays) {
@@ -123,7 +127,6 @@ public final class FeatureEngine {
         final long[][] windowDays;
         final int[] groupOf;
         final int[] windowOf;
-        final long[] windowLengthDays;
         /** Per group: whether a feature compares with earlier transactions (the scan then keeps their amounts). */
         final boolean[] needsEarlier;
         /** Per group: whether a feature reads when its frauds began and ended (the handbook's 15 do not). */
@@ -145,7 +148,6 @@ public final class FeatureEngine {
                     .toArray(long[][]::new);
             groupOf = new int[defs.length];
             windowOf = new int[defs.length];
-            windowLengthDays = new long[defs.length];
             needsEarlier = new boolean[groups.length];
             needsEpisode = new boolean[groups.length];
             final List<Group> order = List.of(groups);
@@ -153,9 +155,8 @@ public final class FeatureEngine {
                 if (defs[i].kind().windowed()) {
                     groupOf[i] = order.indexOf(new Group(defs[i].entity(), defs[i].delayDays()));
                     windowOf[i] = java.util.Arrays.binarySearch(windowDays[groupOf[i]], defs[i].windowDays());
-                    windowLengthDays[i] = defs[i].windowDays();
                     needsEarlier[groupOf[i]] |= defs[i].kind().comparesWithEarlier();
-                    needsEpisode[groupOf[i]] |= defs[i].kind().readsLabels() && defs[i].kind() != FeatureKind.FRAUD_RATE;
+                    needsEpisode[groupOf[i]] |= defs[i].kind().readsFraudEpisode();
                 }
             }
         }

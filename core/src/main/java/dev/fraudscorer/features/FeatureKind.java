@@ -59,7 +59,12 @@ public enum FeatureKind {
 
     /** True for the kinds that read fraud labels (they need a delay: labels are not known at payment time). */
     public boolean readsLabels() {
-        return this == FRAUD_RATE || this == SECONDS_SINCE_LAST_FRAUD || this == SECONDS_SINCE_FIRST_FRAUD
+        return this == FRAUD_RATE || readsFraudEpisode();
+    }
+
+    /** True for the kinds that read when an entity's labelled frauds began and ended. */
+    public boolean readsFraudEpisode() {
+        return this == SECONDS_SINCE_LAST_FRAUD || this == SECONDS_SINCE_FIRST_FRAUD
                 || this == FRAUD_SHARE_SINCE_FIRST_FRAUD;
     }
 

@@ -348,57 +348,48 @@ public final class Verifier {
     }
 
     private static Tally tally(List<DatasetRow> rows, ReplayLoad load, VerdictLedger.Counts counts) {
-        long valid = 0;
-        long missing = 0;
-        long duplicated = 0;
         final java.util.Set<String> known = new java.util.HashSet<>();
-        for (DatasetRow row : rows) {
-            known.add(row.transactionId());
-            if (load.failed.contains(row.transactionId())) {
-                continue;
-            }
-            valid++;
-            final int n = counts.verdicts().getOrDefault(row.transactionId(), 0)
-                    + counts.deadLetters().getOrDefault(row.transactionId(), 0);
-            missing += n == 0 ? 1 : 0;
-            duplicated += n > 1 ? 1 : 0;
-        }
-        long bad = 0;
-        long badWithVerdict = 0;
-        for (String id : load.badIds) {
-            known.add(id);
-            if (load.failed.contains(id)) {
-                continue;
-            }
-            bad++;
-            final int dead = counts.deadLetters().getOrDefault(id, 0);
-            final int verdicts = counts.verdicts().getOrDefault(id, 0);
-            missing += dead + verdicts == 0 ? 1 : 0;
-            duplicated += dead + verdicts > 1 ? 1 : 0;
-            badWithVerdict += verdicts > 0 ? 1 : 0;
-        }
+        final Outputs valid = outputs(rows.stream().map(DatasetRow::transactionId).toList(), load, counts, known);
+        final Outputs bad = outputs(load.badIds, load, counts, known);
         // A mutant may decode to a valid transaction (a verdict) or not (a dead letter): exactly one of them.
-        long fuzz = 0;
-        long fuzzVerdicts = 0;
-        long fuzzDead = 0;
-        for (String id : load.fuzzIds.keySet()) {
-            known.add(id);
-            if (load.failed.contains(id)) {
-                continue;
-            }
-            fuzz++;
-            final int dead = counts.deadLetters().getOrDefault(id, 0);
-            final int verdicts = counts.verdicts().getOrDefault(id, 0);
-            missing += dead + verdicts == 0 ? 1 : 0;
-            duplicated += dead + verdicts > 1 ? 1 : 0;
-            fuzzVerdicts += verdicts;
-            fuzzDead += dead;
-        }
+        final Outputs fuzz = outputs(load.fuzzIds.keySet(), load, counts, known);
         final long unknown = counts.verdicts().keySet().stream().filter(id -> !known.contains(id)).count()
                 + counts.deadLetters().keySet().stream().filter(id -> !known.contains(id)).count();
-        return new Tally(valid, bad, counts.verdicts().values().stream().mapToLong(Integer::longValue).sum(),
-                counts.deadLetters().values().stream().mapToLong(Integer::longValue).sum(), missing, duplicated,
-                badWithVerdict, unknown, fuzz, fuzzVerdicts, fuzzDead);
+        return new Tally(valid.sent, bad.sent, counts.verdicts().values().stream().mapToLong(Integer::longValue).sum(),
+                counts.deadLetters().values().stream().mapToLong(Integer::longValue).sum(),
+                valid.missing + bad.missing + fuzz.missing, valid.duplicated + bad.duplicated + fuzz.duplicated,
+                bad.withVerdict, unknown, fuzz.sent, fuzz.verdicts, fuzz.deadLetters);
+    }
+
+    /** What came out for one kind of input: each expected once, as a verdict or a dead letter. */
+    private record Outputs(long sent, long missing, long duplicated, long verdicts, long deadLetters,
+                           long withVerdict) {
+    }
+
+    /** Outputs of the inputs {@code ids} (sends that failed are not expected); adds the ids to {@code known}. */
+    private static Outputs outputs(java.util.Collection<String> ids, ReplayLoad load, VerdictLedger.Counts counts,
+                                   java.util.Set<String> known) {
+        long sent = 0;
+        long missing = 0;
+        long duplicated = 0;
+        long verdicts = 0;
+        long deadLetters = 0;
+        long withVerdict = 0;
+        for (String id : ids) {
+            known.add(id);
+            if (load.failed.contains(id)) {
+                continue;
+            }
+            sent++;
+            final int dead = counts.deadLetters().getOrDefault(id, 0);
+            final int verdict = counts.verdicts().getOrDefault(id, 0);
+            missing += dead + verdict == 0 ? 1 : 0;
+            duplicated += dead + verdict > 1 ? 1 : 0;
+            verdicts += verdict;
+            deadLetters += dead;
+            withVerdict += verdict > 0 ? 1 : 0;
+        }
+        return new Outputs(sent, missing, duplicated, verdicts, deadLetters, withVerdict);
     }
 
     /** Live ROC-AUC / AP / CP@100 from the verdicts' scores beside the same model scored offline on the same rows. */

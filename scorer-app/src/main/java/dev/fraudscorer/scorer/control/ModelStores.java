@@ -1,5 +1,6 @@
 package dev.fraudscorer.scorer.control;
 
+import dev.fraudscorer.control.ControlGeneration;
 import dev.fraudscorer.control.ControlTrust;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
@@ -123,70 +124,69 @@ public final class ModelStores {
             // name alone (written before) maps to the same entry.
             final String model = ControlKeys.modelOf(record.key());
             final byte[] stored = store.get(model);
-            if (trust != null && refused(record, stored)) {
+            final boolean same = java.util.Arrays.equals(stored, record.value());
+            final ModelControl next;
+            final ModelControl current;
+            try {
+                next = record.value() == null ? null : decode(record.value());
+                current = stored == null ? null : same ? next : decode(stored);
+            } catch (RuntimeException e) {
+                if (trust == null && (stored == null || same)) {
+                    // Nothing to compare with and nobody to authenticate: stored, and the resolver reports it.
+                    store.put(model, record.value());
+                    ActiveModelResolver.resolve(record.value(), controls, versions, registry, cache);
+                } else {
+                    cache.reject(model + "/control", "unreadable control record: " + e.getMessage());
+                }
                 return;
             }
-            if (record.value() != null && ControlKeys.isGenerationKey(record.key())) {
-                // A record under another generation's key would, once compacted, erase the record that key is for.
-                final long named = ControlKeys.generationOf(record.key());
-                final long carried;
-                try {
-                    carried = controls.deserialize(Topics.MODEL_CONTROL.name(), record.value()).getGeneration();
-                } catch (RuntimeException e) {
-                    cache.reject(model + "/control", "unreadable control record: " + e.getMessage());
-                    return;
-                }
-                if (named != carried) {
-                    cache.reject(model + "/control@" + carried, "control record of generation " + carried
-                            + " under the key of generation " + named + "; ignored");
-                    return;
-                }
+            final java.util.Optional<String> refused = refusal(record.key(), next, current, same);
+            if (refused.isPresent()) {
+                cache.reject(model + "/control@" + (next == null ? "tombstone" : next.getGeneration()), refused.get());
+                return;
             }
-            if (record.value() == null) {
+            if (next == null) {
+                // A tombstone of one generation's key only lets compaction forget that record: nothing changes.
                 if (!ControlKeys.isGenerationKey(record.key())) {
                     store.delete(model);
                 }
-                // A tombstone of one generation's key only lets compaction forget that record: nothing changes.
                 return;
-            }
-            if (stored != null && !java.util.Arrays.equals(stored, record.value())) {
-                final long before;
-                final long now;
-                try {
-                    before = controls.deserialize(Topics.MODEL_CONTROL.name(), stored).getGeneration();
-                    now = controls.deserialize(Topics.MODEL_CONTROL.name(), record.value()).getGeneration();
-                } catch (RuntimeException e) {
-                    cache.reject(model + "/control", "unreadable control record: " + e.getMessage());
-                    return;
-                }
-                if (!dev.fraudscorer.control.ControlGeneration.supersedes(before, now, false)) {
-                    cache.reject(model + "/control@" + now, "control record generation " + now
-                            + " is not above the applied " + before + " (replayed or out of order); ignored");
-                    return;
-                }
             }
             store.put(model, record.value());
             ActiveModelResolver.resolve(record.value(), controls, versions, registry, cache);
         }
 
-        /** Reports and returns true if the record is not signed by a key allowed to make its change. */
-        private boolean refused(Record<String, byte[]> record, byte[] stored) {
-            final java.util.Optional<String> refused;
-            final String what;
-            try {
-                final ModelControl next = record.value() == null ? null
-                        : controls.deserialize(Topics.MODEL_CONTROL.name(), record.value());
-                what = ControlKeys.modelOf(record.key()) + "/control@" + (next == null ? "tombstone" : next.getGeneration());
+        /**
+         * Why {@code next} (null: a tombstone) must not replace {@code current} (null: none), or empty.
+         *
+         * @param same whether {@code next} is the record in force read again (a restore)
+         */
+        private java.util.Optional<String> refusal(String key, ModelControl next, ModelControl current, boolean same) {
+            if (trust != null) {
                 // A tombstone cannot carry a signature: with authentication on it would let anyone stop serving.
-                refused = next == null ? java.util.Optional.of("unsigned tombstone")
-                        : ControlRecords.refuse(trust, next,
-                                stored == null ? null : controls.deserialize(Topics.MODEL_CONTROL.name(), stored));
-            } catch (RuntimeException e) {
-                cache.reject(ControlKeys.modelOf(record.key()) + "/control", "unreadable control record: " + e.getMessage());
-                return true;
+                final java.util.Optional<String> unsigned = next == null ? java.util.Optional.of("unsigned tombstone")
+                        : ControlRecords.refuse(trust, next, current);
+                if (unsigned.isPresent()) {
+                    return unsigned.map(why -> why + "; ignored, what served keeps serving");
+                }
             }
-            refused.ifPresent(why -> cache.reject(what, why + "; ignored, what served keeps serving"));
-            return refused.isPresent();
+            if (next == null) {
+                return java.util.Optional.empty();
+            }
+            if (ControlKeys.isGenerationKey(key) && ControlKeys.generationOf(key) != next.getGeneration()) {
+                // Once compacted, it would erase the record that key is for.
+                return java.util.Optional.of("control record of generation " + next.getGeneration()
+                        + " under the key of generation " + ControlKeys.generationOf(key) + "; ignored");
+            }
+            if (current != null && !ControlGeneration.supersedes(current.getGeneration(), next.getGeneration(), same)) {
+                return java.util.Optional.of("control record generation " + next.getGeneration()
+                        + " is not above the applied " + current.getGeneration() + " (replayed or out of order); ignored");
+            }
+            return java.util.Optional.empty();
+        }
+
+        private ModelControl decode(byte[] bytes) {
+            return controls.deserialize(Topics.MODEL_CONTROL.name(), bytes);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.fraudscorer.scorer.validate;
 
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,7 +75,7 @@ public final class SchemaIdGuard<T> implements Deserializer<T> {
                     + " schema id, got " + (data == null ? "null" : data.length + " bytes starting "
                     + (data.length == 0 ? "-" : String.format("0x%02x", data[0]))));
         }
-        final int id = ByteBuffer.wrap(data, 1, 4).getInt();
+        final int id = (data[1] & 0xFF) << 24 | (data[2] & 0xFF) << 16 | (data[3] & 0xFF) << 8 | (data[4] & 0xFF);
         if (known.contains(id)) {
             return decode(topic, headers, data);
         }
