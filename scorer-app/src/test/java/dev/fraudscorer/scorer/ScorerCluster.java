@@ -96,12 +96,19 @@ final class ScorerCluster implements AutoCloseable {
     }
 
     void awaitRunning(Duration timeout) throws InterruptedException {
+        awaitRunning(instances.stream().map(Instance::streams).toList(), timeout);
+    }
+
+    /** Until every client is RUNNING with active tasks (RUNNING alone can precede the first assignment). */
+    static void awaitRunning(List<KafkaStreams> clients, Duration timeout) throws InterruptedException {
         final long deadline = System.nanoTime() + timeout.toNanos();
-        while (!instances.stream().allMatch(i -> i.streams().state() == KafkaStreams.State.RUNNING)
-                || instances.stream().anyMatch(i -> i.streams().metadataForLocalThreads().stream()
+        while (!clients.stream().allMatch(c -> c.state() == KafkaStreams.State.RUNNING)
+                || clients.stream().anyMatch(c -> c.metadataForLocalThreads().stream()
                 .allMatch(t -> t.activeTasks().isEmpty()))) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("instances not RUNNING with tasks within " + timeout);
+                throw new AssertionError("instances not RUNNING with tasks within " + timeout + ": "
+                        + clients.stream().map(KafkaStreams::state).toList() + "\n"
+                        + ThreadsDump.of(name -> name.contains("StreamThread")));
             }
             Thread.sleep(100);
         }

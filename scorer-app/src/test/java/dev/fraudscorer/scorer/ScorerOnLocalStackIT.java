@@ -76,6 +76,7 @@ class ScorerOnLocalStackIT {
 
     @Test
     void everyValidTransactionGetsExactlyOneVerdictAndBadOnesGoToTheDeadLetterTopic() throws Exception {
+        ScorerCluster.awaitRunning(List.of(streams), Duration.ofSeconds(60));
         final Serde<Transaction> txSerde = AvroSerdes.values(stack.registryUrl());
         final Set<String> sent = new HashSet<>();
         final Properties producerProps = new Properties();
@@ -135,6 +136,14 @@ class ScorerOnLocalStackIT {
                     }
                 }
             }
+        }
+        if (!sent.equals(verdicts.keySet())) {
+            final Set<String> missing = new HashSet<>(sent);
+            missing.removeAll(verdicts.keySet());
+            // What the scorer's threads were doing is what a failure on a slower machine needs to be understood.
+            System.out.println(ThreadsDump.of(name -> name.contains("StreamThread") || name.contains("schema-id")));
+            assertEquals(Set.of(), missing, missing.size() + " of " + sent.size() + " transactions have no verdict"
+                    + " after 90 s (" + deadLetters + " dead letters, scorer " + streams.state() + ")");
         }
         assertEquals(sent, verdicts.keySet(), "every transaction has a verdict, none is invented");
         assertTrue(verdicts.values().stream().allMatch(n -> n == 1), "no duplicates");
