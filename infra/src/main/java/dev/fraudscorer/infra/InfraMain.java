@@ -52,7 +52,7 @@ public final class InfraMain {
 
         LocalStack.Options toOptions() {
             return new LocalStack.Options(dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort,
-                    registryManagementPort, brokers);
+                    registryManagementPort, brokers, false);
         }
     }
 

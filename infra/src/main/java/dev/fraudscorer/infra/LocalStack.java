@@ -1,5 +1,7 @@
 package dev.fraudscorer.infra;
 
+import dev.fraudscorer.topics.Access;
+import dev.fraudscorer.topics.AclApplier;
 import dev.fraudscorer.topics.SchemaRegistrar;
 import dev.fraudscorer.topics.TopicApplier;
 import dev.fraudscorer.topics.Topics;
@@ -35,7 +37,7 @@ public final class LocalStack implements AutoCloseable {
      *                  three replicas with two in sync, and one node may die
      */
     public record Options(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int registryManagementPort,
-                          int brokers) {
+                          int brokers, boolean secured) {
         public Options {
             dataDir = dataDir.toAbsolutePath(); // child processes run in other working directories
             if (brokers < 1) {
@@ -44,15 +46,23 @@ public final class LocalStack implements AutoCloseable {
         }
 
         public Options(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int registryManagementPort) {
-            this(dataDir, kafkaPort, controllerPort, registryPort, registryManagementPort, 1);
+            this(dataDir, kafkaPort, controllerPort, registryPort, registryManagementPort, 1, false);
         }
 
         public static Options freePorts(Path dataDir) {
-            return new Options(dataDir, 0, 0, 0, 0, 1);
+            return new Options(dataDir, 0, 0, 0, 0, 1, false);
         }
 
         public Options withBrokers(int count) {
-            return new Options(dataDir, kafkaPort, controllerPort, registryPort, registryManagementPort, count);
+            return new Options(dataDir, kafkaPort, controllerPort, registryPort, registryManagementPort, count, secured);
+        }
+
+        /**
+         * Authenticated listeners (SASL/SCRAM-SHA-512), the KRaft StandardAuthorizer denying whatever
+         * {@link Access} does not grant, a super user only for the apply step, credentials in the data dir.
+         */
+        public Options withAuthentication(boolean on) {
+            return new Options(dataDir, kafkaPort, controllerPort, registryPort, registryManagementPort, brokers, on);
         }
     }
 
@@ -69,6 +79,7 @@ public final class LocalStack implements AutoCloseable {
     private final RepoLayout repo;
     private final Path registryJava;
     private ChildProcess registry;
+    private Credentials credentials;
 
     private LocalStack(Options options, RepoLayout repo, Path registryJava, int[] kafkaPorts, int[] controllerPorts,
                        int registryPort, int managementPort) {
@@ -99,6 +110,9 @@ public final class LocalStack implements AutoCloseable {
                 Ports.resolve(options.registryPort(), "the registry"),
                 Ports.resolve(options.registryManagementPort(), "the registry's management endpoint"));
         try {
+            if (options.secured()) {
+                stack.credentials = Credentials.loadOrCreate(options.dataDir());
+            }
             stack.formatAndStartBrokers();
             stack.startRegistry();
             stack.waitForBroker();
@@ -133,8 +147,39 @@ public final class LocalStack implements AutoCloseable {
         return brokers.length;
     }
 
+    /** The super user's admin client (topics, ACLs, offsets); only the apply step and tests need it. */
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+        return Admin.create(superUserConfig());
+    }
+
+    public boolean secured() {
+        return credentials != null;
+    }
+
+    /** Bootstrap servers plus, on an authenticated stack, the SASL settings of {@code role}. */
+    public Map<String, Object> clientConfig(Access.Role role) {
+        return clientConfig(role.user());
+    }
+
+    private Map<String, Object> superUserConfig() {
+        return clientConfig(Credentials.ADMIN);
+    }
+
+    private Map<String, Object> clientConfig(String user) {
+        final Map<String, Object> config = new java.util.HashMap<>();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (credentials != null) {
+            config.putAll(credentials.client(user));
+        }
+        return config;
+    }
+
+    /** The client config file of {@code role} on an authenticated stack, for CLIs ({@code --command-config}). */
+    public Path clientConfigFile(Access.Role role) {
+        if (credentials == null) {
+            throw new IllegalStateException("the stack runs without authentication; there are no client configs");
+        }
+        return credentials.clientConfig(role.user());
     }
 
     /** Fault injection: SIGKILL broker {@code index} (0-based), as a node loss would. */
@@ -180,17 +225,19 @@ public final class LocalStack implements AutoCloseable {
             final Path dir = brokerDir(i);
             Files.createDirectories(dir);
             final Path config = dir.resolve("server.properties");
+            final String listener = credentials == null ? "PLAINTEXT" : "CLIENT";
             Files.writeString(config, String.join("\n",
                     "process.roles=broker,controller",
                     "node.id=" + (i + 1),
                     // One node: a dynamic quorum formatted --standalone. Several: a static voter set.
                     n == 1 ? "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPorts[0]
                             : "controller.quorum.voters=" + voters,
-                    "listeners=PLAINTEXT://127.0.0.1:" + kafkaPorts[i] + ",CONTROLLER://127.0.0.1:" + controllerPorts[i],
-                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + kafkaPorts[i],
+                    "listeners=" + listener + "://127.0.0.1:" + kafkaPorts[i] + ",CONTROLLER://127.0.0.1:" + controllerPorts[i],
+                    "advertised.listeners=" + listener + "://127.0.0.1:" + kafkaPorts[i],
                     "controller.listener.names=CONTROLLER",
-                    "inter.broker.listener.name=PLAINTEXT",
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "inter.broker.listener.name=" + listener,
+                    credentials == null ? "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+                            : securitySettings(),
                     "log.dirs=" + dir.resolve("logs").toAbsolutePath(),
                     "auto.create.topics.enable=false",
                     // Internal topics (offsets, transactions, Kafka Streams' own) replicated like the catalogue's.
@@ -212,6 +259,11 @@ public final class LocalStack implements AutoCloseable {
             if (!Files.exists(dir.resolve("logs/meta.properties"))) {
                 final List<String> format = new java.util.ArrayList<>(concat(java, "kafka.tools.StorageTool", "format",
                         "-t", clusterId, "-c", config.toString()));
+                if (credentials != null) {
+                    // The super user's SCRAM credential must exist before any broker can authenticate to another.
+                    format.addAll(List.of("--add-scram", Credentials.MECHANISM + "=[name=" + Credentials.ADMIN
+                            + ",password=" + credentials.password(Credentials.ADMIN) + "]"));
+                }
                 if (n == 1) {
                     format.add("--standalone");
                 }
@@ -222,6 +274,29 @@ public final class LocalStack implements AutoCloseable {
                     dir.resolve("broker.log"));
         }
         LOG.info("Kafka starting: {} node(s) on {} (logs under {})", n, bootstrapServers(), options.dataDir());
+    }
+
+    /**
+     * Clients authenticate with SCRAM-SHA-512 (credentials live in the cluster metadata, so users are added without
+     * a restart); the controller listener with PLAIN for the super user only (KRaft controllers cannot use SCRAM,
+     * whose credentials they themselves store). Everything not granted is denied.
+     */
+    private String securitySettings() {
+        final String admin = Credentials.ADMIN;
+        return String.join("\n",
+                "listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+                "sasl.enabled.mechanisms=" + Credentials.MECHANISM,
+                "sasl.mechanism.inter.broker.protocol=" + Credentials.MECHANISM,
+                "listener.name.client.scram-sha-512.sasl.jaas.config="
+                        + credentials.jaas("org.apache.kafka.common.security.scram.ScramLoginModule", admin),
+                "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+                "sasl.mechanism.controller.protocol=PLAIN",
+                "listener.name.controller.plain.sasl.jaas.config="
+                        + credentials.jaas("org.apache.kafka.common.security.plain.PlainLoginModule", admin)
+                                .replace(";", " user_" + admin + "=\"" + credentials.password(admin) + "\";"),
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "allow.everyone.if.no.acl.found=false",
+                "super.users=User:" + admin);
     }
 
     private void startRegistry() throws IOException {
@@ -282,10 +357,32 @@ public final class LocalStack implements AutoCloseable {
         try (Admin admin = admin()) {
             final TopicApplier.Report report = TopicApplier.forCluster(admin).apply(Topics.all());
             LOG.info("topics:\n{}", report.toString().stripTrailing());
+            if (credentials != null) {
+                applyUsersAndAcls(admin);
+            }
         }
         for (String line : new SchemaRegistrar(registryUrl()).register(Topics.all())) {
             LOG.info("schema {}", line);
         }
+    }
+
+    /** One SCRAM user per role (its password from the data dir), then the declared ACLs. */
+    private void applyUsersAndAcls(Admin admin) throws IOException, InterruptedException {
+        final List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> users = new java.util.ArrayList<>();
+        for (Access.Role role : Access.Role.values()) {
+            users.add(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(role.user(),
+                    new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
+                    credentials.password(role.user())));
+        }
+        try {
+            admin.alterUserScramCredentials(users).all().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("creating the SCRAM users failed: " + e.getCause().getMessage(), e.getCause());
+        }
+        final AclApplier.Report acls = new AclApplier(admin).apply(Access.all());
+        LOG.info("ACLs:\n{}", acls.toString().stripTrailing());
+        credentials.writeClientConfigs(bootstrapServers());
     }
 
     private static List<String> concat(List<String> head, String... tail) {

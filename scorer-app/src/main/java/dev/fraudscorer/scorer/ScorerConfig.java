@@ -198,6 +198,21 @@ public final class ScorerConfig extends AbstractConfig {
     }
 
     /** Properties for {@code new KafkaStreams(topology, props)}. */
+    /**
+     * Bootstrap servers and the connection's security settings ({@code streams.security.protocol},
+     * {@code streams.sasl.*}, {@code streams.ssl.*}), for the scorer's clients outside Kafka Streams.
+     */
+    public Map<String, Object> clientSettings() {
+        final Map<String, Object> props = new HashMap<>();
+        originalsWithPrefix(STREAMS_PREFIX).forEach((k, v) -> {
+            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
+                props.put(k, v);
+            }
+        });
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS));
+        return props;
+    }
+
     public Map<String, Object> streamsProperties() {
         final Map<String, Object> props = new HashMap<>();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));

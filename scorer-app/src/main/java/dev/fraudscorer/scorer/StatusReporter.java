@@ -42,7 +42,7 @@ final class StatusReporter implements AutoCloseable {
 
     static StatusReporter start(ScorerConfig config, ModelCache cache, KafkaStreams streams) {
         final Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(ScorerConfig.BOOTSTRAP_SERVERS));
+        props.putAll(config.clientSettings());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         final KafkaProducer<String, ScorerStatus> producer = new KafkaProducer<>(props, new StringSerializer(),
                 AvroSerdes.<ScorerStatus>values(config.getString(ScorerConfig.REGISTRY_URL)).serializer());

@@ -4,6 +4,7 @@ import dev.fraudscorer.bundle.Manifest;
 import dev.fraudscorer.bundle.ModelBundle;
 import dev.fraudscorer.control.cli.ModelControlMain;
 import dev.fraudscorer.infra.LocalStack;
+import dev.fraudscorer.topics.Access;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import dev.fraudscorer.scorer.control.ModelCache;
@@ -287,10 +288,12 @@ final class ScorerCluster implements AutoCloseable {
 
     /** The model-control CLI against {@code stack}. */
     static CliResult cli(LocalStack stack, String... args) {
-        final String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-                java.util.stream.Stream.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url",
-                        stack.registryUrl())).toArray(String[]::new);
-        return run(all);
+        final List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl()));
+        if (stack.secured()) {
+            all.addAll(List.of("--command-config", stack.clientConfigFile(Access.Role.OPERATOR).toString()));
+        }
+        return run(all.toArray(String[]::new));
     }
 
     static CliResult run(String... args) {

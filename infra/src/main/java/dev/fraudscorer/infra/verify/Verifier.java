@@ -85,7 +85,7 @@ public final class Verifier {
         final List<DatasetRow> rows = rows();
         step("starting " + s.brokers() + " broker(s) and the registry in " + s.dataDir());
         try (LocalStack stack = LocalStack.start(new LocalStack.Options(s.dataDir().resolve("stack"), 0, 0, 0, 0,
-                s.brokers()))) {
+                s.brokers(), false))) {
             step(String.format("stack up in %.1f s: %s", (System.nanoTime() - t0) / 1e9, stack.bootstrapServers()));
             final Path bundleDir = s.bundle() != null ? s.bundle() : train();
             final ModelBundle bundle = ModelBundle.readFrom(bundleDir);

@@ -20,9 +20,10 @@ final class CompactedTopicReader {
     private CompactedTopicReader() {
     }
 
-    static <V> Map<String, V> readAll(String bootstrap, String topic, Deserializer<V> values) {
+    /** @param client bootstrap servers and any client settings (SASL), see {@code --command-config} */
+    static <V> Map<String, V> readAll(Properties client, String topic, Deserializer<V> values) {
         final Map<String, V> latest = new LinkedHashMap<>();
-        forEach(bootstrap, topic, values, (key, value) -> {
+        forEach(client, topic, values, (key, value) -> {
             if (value == null) {
                 latest.remove(key);
             } else {
@@ -33,10 +34,10 @@ final class CompactedTopicReader {
     }
 
     /** Every record from the beginning to the current end, in order per partition; a null value is a tombstone. */
-    static <V> void forEach(String bootstrap, String topic, Deserializer<V> values,
+    static <V> void forEach(Properties client, String topic, Deserializer<V> values,
                             java.util.function.BiConsumer<String, V> each) {
         final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, dev.fraudscorer.topics.Topics.MAX_MODEL_RECORD_BYTES);

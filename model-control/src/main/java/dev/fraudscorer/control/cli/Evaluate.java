@@ -208,7 +208,7 @@ final class Evaluate implements Callable<Integer> {
     /** Every record of {@code topic} up to its end when the read starts, read_committed, without a consumer group. */
     private void readToEnd(String topic, BiConsumer<String, byte[]> each) {
         final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrap);
+        props.putAll(connection.client());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);

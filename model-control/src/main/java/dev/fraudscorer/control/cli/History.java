@@ -34,7 +34,7 @@ final class History implements Callable<Integer> {
     public Integer call() {
         final PrintWriter out = spec.commandLine().getOut();
         final List<ModelControl> records = new ArrayList<>();
-        CompactedTopicReader.forEach(connection.bootstrap, Topics.MODEL_CONTROL.name(),
+        CompactedTopicReader.forEach(connection.client(), Topics.MODEL_CONTROL.name(),
                 AvroSerdes.<ModelControl>values(connection.registryUrl).deserializer(), (key, value) -> {
                     if (key != null && value != null
                             && connection.modelName.equals(dev.fraudscorer.topics.ControlKeys.modelOf(key))) {

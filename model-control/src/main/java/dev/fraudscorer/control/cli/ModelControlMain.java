@@ -71,8 +71,13 @@ public final class ModelControlMain {
 
     /** Options every command shares. */
     static final class Connection {
-        @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Default: ${DEFAULT-VALUE}")
+        @Option(names = "--bootstrap-servers", description = "Default: bootstrap.servers of --command-config, else"
+                + " 127.0.0.1:9092")
         String bootstrap;
+        @Option(names = "--command-config", paramLabel = "FILE", description = "Kafka client settings (e.g. SASL"
+                + " credentials) for every client this command starts; an authenticated local stack writes one per role"
+                + " under <data-dir>/credentials (operator.properties). Default: $FRAUD_KAFKA_CONFIG if set")
+        Path commandConfig;
         @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/registry/v3",
                 description = "Apicurio Registry v3 API. Default: ${DEFAULT-VALUE}")
         String registryUrl;
@@ -93,6 +98,7 @@ public final class ModelControlMain {
         Connection fresh() {
             final Connection c = new Connection();
             c.bootstrap = bootstrap;
+            c.commandConfig = commandConfig;
             c.registryUrl = registryUrl;
             c.modelName = modelName;
             c.controlKey = controlKey;
@@ -108,10 +114,30 @@ public final class ModelControlMain {
             return env == null || env.isBlank() ? null : Path.of(env);
         }
 
+        /** Bootstrap servers plus the settings of --command-config: the base of every client this command starts. */
+        Properties client() {
+            final Properties props = new Properties();
+            final Path file = commandConfig != null ? commandConfig
+                    : System.getenv("FRAUD_KAFKA_CONFIG") == null || System.getenv("FRAUD_KAFKA_CONFIG").isBlank() ? null
+                    : Path.of(System.getenv("FRAUD_KAFKA_CONFIG"));
+            if (file != null) {
+                try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+                    props.load(in);
+                } catch (java.io.IOException e) {
+                    throw new UsageError("cannot read --command-config " + file + ": " + e.getMessage());
+                }
+            }
+            if (bootstrap != null) {
+                props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            }
+            props.putIfAbsent(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
+            return props;
+        }
+
         Map<String, ModelVersion> versions() {
             if (versions == null) {
                 final Serde<ModelVersion> serde = AvroSerdes.values(registryUrl);
-                versions = CompactedTopicReader.readAll(bootstrap, Topics.MODEL_REGISTRY.name(), serde.deserializer());
+                versions = CompactedTopicReader.readAll(client(), Topics.MODEL_REGISTRY.name(), serde.deserializer());
             }
             return versions;
         }
@@ -136,7 +162,7 @@ public final class ModelControlMain {
                 return;
             }
             final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
-            CompactedTopicReader.forEach(bootstrap, Topics.MODEL_CONTROL.name(), serde.deserializer(), (key, value) -> {
+            CompactedTopicReader.forEach(client(), Topics.MODEL_CONTROL.name(), serde.deserializer(), (key, value) -> {
                 if (key == null || !modelName.equals(dev.fraudscorer.topics.ControlKeys.modelOf(key))) {
                     return;
                 }
@@ -162,8 +188,7 @@ public final class ModelControlMain {
         }
 
         <V extends org.apache.avro.specific.SpecificRecord> void send(String topic, String key, V value) {
-            final Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            final Properties props = client();
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
@@ -528,7 +553,7 @@ public final class ModelControlMain {
                     + " so compaction cannot make it the only one left); 'model-control history' shows who wrote it%n",
                     l.getGeneration()));
             final Serde<ScorerStatus> serde = AvroSerdes.values(connection.registryUrl);
-            final Map<String, ScorerStatus> instances = CompactedTopicReader.readAll(connection.bootstrap,
+            final Map<String, ScorerStatus> instances = CompactedTopicReader.readAll(connection.client(),
                     Topics.SCORER_STATUS.name(), serde.deserializer());
             out.printf("instances reporting (%d):%n", instances.size());
             instances.values().stream().filter(s -> s.getModelName().equals(connection.modelName)).forEach(s -> {
