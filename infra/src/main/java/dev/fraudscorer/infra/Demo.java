@@ -10,6 +10,7 @@ import dev.fraudscorer.features.OfflineFeatures;
 import dev.fraudscorer.schema.FraudLabel;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.topics.Access;
 import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
 import java.io.IOException;
@@ -189,6 +190,7 @@ final class Demo implements Callable<Integer> {
                     "model.trusted.keys=" + keys.resolve("trainer.pub"),
                     "model.control.trusted.keys=" + keys.resolve("operator.pub"),
                     "model.control.rollback.keys=" + keys.resolve("webhook.pub"),
+                    "kafka.client.config=" + stack.clientConfigFile(Access.Role.SCORER),
                     "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads), repo.root(), logs.resolve("scorer.log"))) {
                 waitReady(scorer, port);
                 final LocalDate testFrom = trainFrom.plusDays(TRAIN_TO_TEST_DAYS);
@@ -306,7 +308,7 @@ final class Demo implements Callable<Integer> {
 
     static Properties producerProps(LocalStack stack) {
         final Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.putAll(stack.clientConfig(Access.Role.PRODUCER));
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         return props;
@@ -314,7 +316,8 @@ final class Demo implements Callable<Integer> {
 
     static Properties consumerProps(LocalStack stack) {
         final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        // Verdicts and dead letters: the auditor's view (a verdict consumer may not read dead letters).
+        props.putAll(stack.clientConfig(Access.Role.AUDITOR));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return props;
@@ -509,6 +512,9 @@ final class Demo implements Callable<Integer> {
         command.addAll(args);
         command.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl(),
                 "--control-key", controlKey.toString()));
+        if (stack.secured()) {
+            command.addAll(List.of("--command-config", stack.clientConfigFile(Access.Role.OPERATOR).toString()));
+        }
         try {
             ChildProcess.run("model-control", command, RepoLayout.locate().root(), logs.resolve("model-control.log"), 300);
         } catch (IOException e) {

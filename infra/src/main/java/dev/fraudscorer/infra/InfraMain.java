@@ -1,5 +1,6 @@
 package dev.fraudscorer.infra;
 
+import dev.fraudscorer.topics.Access;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Option;
 /** {@code java -jar infra/target/infra.jar demo|up}. */
 @Command(name = "infra", mixinStandardHelpOptions = true, version = "infra 0.1",
         description = "The local stack (KRaft broker + Apicurio Registry, no Docker) and the end-to-end demo.",
-        subcommands = {InfraMain.Up.class, Demo.class, VerifyCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfraMain.Up.class, Demo.class, VerifyCommand.class, TopicsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class InfraMain {
 
     public static void main(String[] args) {
@@ -49,10 +51,13 @@ public final class InfraMain {
         @Option(names = "--brokers", defaultValue = "1", description = "KRaft nodes, each broker and controller; with 3,"
                 + " topics get 3 replicas and min.insync.replicas=2. Node i's ports are the first's + 10*i. Default: ${DEFAULT-VALUE}")
         int brokers;
+        @Option(names = "--no-auth", description = "Plain listeners that anyone reaching the port may use, as before;"
+                + " by default clients authenticate (SASL/SCRAM-SHA-512) and only what topics/Access grants is allowed")
+        boolean noAuth;
 
         LocalStack.Options toOptions() {
             return new LocalStack.Options(dataDir.toAbsolutePath(), kafkaPort, controllerPort, registryPort,
-                    registryManagementPort, brokers, false);
+                    registryManagementPort, brokers, !noAuth);
         }
     }
 
@@ -60,6 +65,12 @@ public final class InfraMain {
         System.out.println();
         System.out.println("The stack is running. Connect with:");
         System.out.println("  bootstrap.servers     " + stack.bootstrapServers());
+        if (stack.secured()) {
+            System.out.println("  client credentials    " + stack.clientConfigFile(Access.Role.CONSUMER).getParent()
+                    + "/<role>.properties (SASL/SCRAM-SHA-512; roles: producer, scorer, operator, webhook, consumer,"
+                    + " auditor), e.g. kafka-console-consumer --consumer.config .../consumer.properties --group "
+                    + Access.VERDICT_GROUP_PREFIX + "me");
+        }
         System.out.println("  apicurio.registry.url " + stack.registryUrl());
         System.out.println("  registry UI           " + stack.registryUiUrl());
         if (metricsUrl != null) {

@@ -45,12 +45,14 @@ public final class LocalStack implements AutoCloseable {
             }
         }
 
+        /** Authenticated (see {@link #withAuthentication}). */
         public Options(Path dataDir, int kafkaPort, int controllerPort, int registryPort, int registryManagementPort) {
-            this(dataDir, kafkaPort, controllerPort, registryPort, registryManagementPort, 1, false);
+            this(dataDir, kafkaPort, controllerPort, registryPort, registryManagementPort, 1, true);
         }
 
+        /** Authenticated, on free ports. */
         public static Options freePorts(Path dataDir) {
-            return new Options(dataDir, 0, 0, 0, 0, 1, false);
+            return new Options(dataDir, 0, 0, 0, 0, 1, true);
         }
 
         public Options withBrokers(int count) {
@@ -161,7 +163,8 @@ public final class LocalStack implements AutoCloseable {
         return clientConfig(role.user());
     }
 
-    private Map<String, Object> superUserConfig() {
+    /** The super user's client settings: for the apply step and for test harnesses that inspect everything. */
+    public Map<String, Object> superUserConfig() {
         return clientConfig(Credentials.ADMIN);
     }
 

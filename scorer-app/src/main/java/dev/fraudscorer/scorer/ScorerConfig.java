@@ -45,9 +45,13 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String OTLP_ENDPOINT = "tracing.otlp.endpoint";
     public static final String TRACE_SAMPLE_RATIO = "tracing.sample.ratio";
     public static final String STREAMS_PREFIX = "streams.";
+    public static final String CLIENT_CONFIG = "kafka.client.config";
 
     private static final ConfigDef DEF = new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
+            .define(CLIENT_CONFIG, Type.STRING, null, Importance.HIGH,
+                    "A Kafka client properties file whose security.*, sasl.* and ssl.* settings every client of the"
+                            + " scorer uses, e.g. the local stack's <data-dir>/credentials/scorer.properties.")
             .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/registry/v3", Importance.HIGH,
                     "Apicurio Registry v3 API URL.")
             .define(APPLICATION_ID, Type.STRING, "fraud-scorer", Importance.HIGH,
@@ -197,24 +201,32 @@ public final class ScorerConfig extends AbstractConfig {
         return getString(MODEL_NAME);
     }
 
-    /** Properties for {@code new KafkaStreams(topology, props)}. */
     /**
-     * Bootstrap servers and the connection's security settings ({@code streams.security.protocol},
-     * {@code streams.sasl.*}, {@code streams.ssl.*}), for the scorer's clients outside Kafka Streams.
+     * Bootstrap servers and the connection's security settings, for the scorer's clients outside Kafka Streams:
+     * {@code security.*}, {@code sasl.*} and {@code ssl.*} from {@value #CLIENT_CONFIG}, overridden by the same keys
+     * prefixed {@code streams.}.
      */
     public Map<String, Object> clientSettings() {
         final Map<String, Object> props = new HashMap<>();
-        originalsWithPrefix(STREAMS_PREFIX).forEach((k, v) -> {
-            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-                props.put(k, v);
+        final String file = getString(CLIENT_CONFIG);
+        if (file != null && !file.isBlank()) {
+            final java.util.Properties loaded = new java.util.Properties();
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+                loaded.load(in);
+            } catch (java.io.IOException e) {
+                throw new org.apache.kafka.common.config.ConfigException(CLIENT_CONFIG, file, "cannot be read: " + e.getMessage());
             }
-        });
+            loaded.forEach((k, v) -> props.put(k.toString(), v));
+        }
+        props.putAll(originalsWithPrefix(STREAMS_PREFIX));
+        props.keySet().removeIf(k -> !(k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS));
         return props;
     }
 
+    /** Properties for {@code new KafkaStreams(topology, props)}. */
     public Map<String, Object> streamsProperties() {
-        final Map<String, Object> props = new HashMap<>();
+        final Map<String, Object> props = new HashMap<>(clientSettings());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE));

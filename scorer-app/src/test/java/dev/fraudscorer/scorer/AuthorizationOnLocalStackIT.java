@@ -83,10 +83,11 @@ class AuthorizationOnLocalStackIT {
                     Topics.MODEL_CONTROL, Topics.SCORER_STATUS, Topics.VERDICTS)) {
                 final boolean allowed = switch (role) {
                     case PRODUCER -> topic == Topics.TRANSACTIONS || topic == Topics.FRAUD_LABELS;
+                    case REPLAYER -> topic == Topics.TRANSACTIONS;
                     case SCORER -> topic == Topics.SCORER_STATUS || topic == Topics.VERDICTS;
                     case OPERATOR -> topic == Topics.MODEL_REGISTRY || topic == Topics.MODEL_CONTROL;
                     case WEBHOOK -> topic == Topics.MODEL_CONTROL;
-                    case CONSUMER -> false;
+                    case CONSUMER, AUDITOR -> false;
                 };
                 cases.add(new Case(role, "write " + topic.name(), allowed, topic, () -> write(role, topic)));
             }
@@ -95,6 +96,12 @@ class AuthorizationOnLocalStackIT {
                 () -> read(Access.Role.CONSUMER, Topics.VERDICTS, "fraud-verdicts-audit")));
         cases.add(new Case(Access.Role.CONSUMER, "read fraud-verdicts, group someone-else", false, null,
                 () -> read(Access.Role.CONSUMER, Topics.VERDICTS, "someone-else")));
+        cases.add(new Case(Access.Role.CONSUMER, "read transactions-dlq", false, null,
+                () -> read(Access.Role.CONSUMER, Topics.DEAD_LETTERS, null)));
+        cases.add(new Case(Access.Role.AUDITOR, "read transactions-dlq", true, null,
+                () -> read(Access.Role.AUDITOR, Topics.DEAD_LETTERS, null)));
+        cases.add(new Case(Access.Role.AUDITOR, "read transactions", false, null,
+                () -> read(Access.Role.AUDITOR, Topics.TRANSACTIONS, null)));
         cases.add(new Case(Access.Role.CONSUMER, "read transactions", false, null,
                 () -> read(Access.Role.CONSUMER, Topics.TRANSACTIONS, null)));
         cases.add(new Case(Access.Role.PRODUCER, "read transactions", false, null,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fraudscorer.infra.LocalStack;
 import dev.fraudscorer.scorer.control.ModelCache;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import dev.fraudscorer.topics.Access;
 import dev.fraudscorer.topics.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class ControlCompactionOnLocalStackIT {
     void aRestartedScorerServesTheNewestGenerationAfterAReplayedOldRecordWasCompacted() throws Exception {
         final Path dir = Files.createTempDirectory(Path.of("target"), "control-compaction-");
         try (LocalStack stack = LocalStack.start(LocalStack.Options.freePorts(dir));
-             Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+             Admin admin = stack.admin()) {
             admin.incrementalAlterConfigs(Map.of(
                     new ConfigResource(ConfigResource.Type.TOPIC, Topics.MODEL_CONTROL.name()), List.of(
                             set("segment.ms", "100"), set("min.cleanable.dirty.ratio", "0.001"),
@@ -59,9 +60,10 @@ class ControlCompactionOnLocalStackIT {
             final List<ConsumerRecord<String, byte[]>> written = read(stack);
             assertEquals(List.of("fraud/1", "fraud/2"), written.stream().map(ConsumerRecord::key).toList());
 
-            // The replay, then more records so its segment rolls and the cleaner may compact it.
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                    stack.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            // The replay (by a principal allowed to write model-control: ACLs do not stop this, signatures and
+            // generations must), then more records so its segment rolls and the cleaner may compact it.
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientConfig(Access.Role.OPERATOR),
+                    new StringSerializer(), new ByteArraySerializer())) {
                 producer.send(new ProducerRecord<>(Topics.MODEL_CONTROL.name(), written.get(0).key(),
                         written.get(0).value())).get();
                 for (int i = 0; i < 3; i++) {
@@ -78,11 +80,10 @@ class ControlCompactionOnLocalStackIT {
             assertEquals(List.of("fraud/2", "fraud/1"), keys, "compacted: the original generation-1 record is gone and"
                     + " its replay is the newest record on the topic");
 
-            final ScorerConfig config = new ScorerConfig(Map.of(
-                    ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                    ScorerConfig.REGISTRY_URL, stack.registryUrl(),
-                    ScorerConfig.APPLICATION_ID, "compaction-it",
-                    ScorerConfig.STATE_DIR, dir.resolve("state").toString()));
+            final Map<String, String> settings = ScorerCluster.connection(stack);
+            settings.put(ScorerConfig.APPLICATION_ID, "fraud-scorer-compaction-it");
+            settings.put(ScorerConfig.STATE_DIR, dir.resolve("state").toString());
+            final ScorerConfig config = new ScorerConfig(settings);
             final ModelCache cache = new ModelCache(TestKeys.trusted(), config.featureCapabilities(), (k, r) -> { });
             final KafkaStreams streams = ScorerMain.createStreams(config, cache, ScorerMetrics.discarding());
             streams.start();
@@ -112,8 +113,8 @@ class ControlCompactionOnLocalStackIT {
     /** Every record on model-control now, in offset order (one partition). */
     private static List<ConsumerRecord<String, byte[]>> read(LocalStack stack) {
         final List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                stack.bootstrapServers()), new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(stack.clientConfig(Access.Role.OPERATOR),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
             final TopicPartition p = new TopicPartition(Topics.MODEL_CONTROL.name(), 0);
             consumer.assign(List.of(p));
             consumer.seekToBeginning(List.of(p));

@@ -15,6 +15,7 @@ import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import dev.fraudscorer.scorer.control.ModelCache;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import dev.fraudscorer.topics.Access;
 import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
 import java.nio.file.Files;
@@ -166,11 +167,10 @@ class FeaturesOnLocalStackIT {
     }
 
     private static KafkaStreams startScorer(LocalStack stack, Path state, ScorerMetrics metrics) {
-        final KafkaStreams streams = ScorerMain.createStreams(new ScorerConfig(Map.of(
-                ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                ScorerConfig.REGISTRY_URL, stack.registryUrl(),
-                ScorerConfig.APPLICATION_ID, "features-it",
-                ScorerConfig.STATE_DIR, state.toString())),
+        final Map<String, String> settings = ScorerCluster.connection(stack);
+        settings.put(ScorerConfig.APPLICATION_ID, "fraud-scorer-features-it");
+        settings.put(ScorerConfig.STATE_DIR, state.toString());
+        final KafkaStreams streams = ScorerMain.createStreams(new ScorerConfig(settings),
                 new ModelCache(TestKeys.trusted(), new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), metrics);
         streams.start();
         return streams;
@@ -180,8 +180,7 @@ class FeaturesOnLocalStackIT {
     private static void produce(LocalStack stack, List<DatasetRow> rows, ArrayDeque<DatasetRow> labels) {
         final Serde<Transaction> txSerde = AvroSerdes.values(stack.registryUrl());
         final Serde<FraudLabel> labelSerde = AvroSerdes.values(stack.registryUrl());
-        final Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        final Properties props = ScorerCluster.client(stack, Access.Role.PRODUCER);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -211,8 +210,7 @@ class FeaturesOnLocalStackIT {
     private static void collect(LocalStack stack, Map<String, Verdict> verdicts, Map<String, Integer> counts,
                                 int expected) {
         final Serde<Verdict> serde = AvroSerdes.values(stack.registryUrl());
-        final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        final Properties props = ScorerCluster.client(stack, Access.Role.CONSUMER);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         final long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();

@@ -10,6 +10,7 @@ import dev.fraudscorer.schema.Verdict;
 import dev.fraudscorer.scorer.control.ModelCache;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.scorer.validate.DeadLetter;
+import dev.fraudscorer.topics.Access;
 import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
 import java.io.ByteArrayOutputStream;
@@ -59,11 +60,10 @@ class HostileInputOnLocalStackIT {
         try (LocalStack stack = LocalStack.start(LocalStack.Options.freePorts(dir))) {
             final ScorerMetrics metrics = new ScorerMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
                     Clock.systemUTC());
-            final ScorerConfig config = new ScorerConfig(Map.of(
-                    ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                    ScorerConfig.REGISTRY_URL, stack.registryUrl(),
-                    ScorerConfig.APPLICATION_ID, "hostile-it",
-                    ScorerConfig.STATE_DIR, dir.resolve("state").toString()));
+            final Map<String, String> settings = ScorerCluster.connection(stack);
+            settings.put(ScorerConfig.APPLICATION_ID, "fraud-scorer-hostile-it");
+            settings.put(ScorerConfig.STATE_DIR, dir.resolve("state").toString());
+            final ScorerConfig config = new ScorerConfig(settings);
             final ModelCache cache = new ModelCache(TestKeys.trusted(), config.featureCapabilities(), (k, r) -> { });
             final KafkaStreams streams = ScorerMain.createStreams(config, cache, metrics);
             final List<KafkaStreams.State> states = new CopyOnWriteArrayList<>();
@@ -77,9 +77,8 @@ class HostileInputOnLocalStackIT {
                 }
                 // No model yet: these become NO_ACTIVE_MODEL dead letters, replayed at the end once one is active.
                 final Serde<Transaction> early = AvroSerdes.values(stack.registryUrl());
-                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                        stack.clientConfig(Access.Role.PRODUCER), new ByteArraySerializer(), new ByteArraySerializer())) {
                     for (int i = 0; i < EARLY; i++) {
                         final var record = new ProducerRecord<>(Topics.TRANSACTIONS.name(),
                                 ("c-" + i).getBytes(StandardCharsets.UTF_8), early.serializer().serialize(
@@ -109,8 +108,7 @@ class HostileInputOnLocalStackIT {
                 final List<Bad> kinds = badKinds(txSerde, AvroSerdes.values(stack.registryUrl()));
                 final Map<String, String> expectedReason = new HashMap<>();
                 final List<String> goodIds = new ArrayList<>();
-                final Properties props = new Properties();
-                props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+                final Properties props = ScorerCluster.client(stack, Access.Role.PRODUCER);
                 props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
                 try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                         new ByteArraySerializer())) {
@@ -190,7 +188,8 @@ class HostileInputOnLocalStackIT {
                 final java.io.StringWriter out = new java.io.StringWriter();
                 final var replay = new picocli.CommandLine(new dev.fraudscorer.scorer.validate.DeadLetterReplay());
                 replay.setOut(new java.io.PrintWriter(out, true));
-                assertEquals(0, replay.execute("--bootstrap-servers", stack.bootstrapServers(), "--reason", "NO_ACTIVE_MODEL"));
+                assertEquals(0, replay.execute("--bootstrap-servers", stack.bootstrapServers(), "--command-config",
+                        stack.clientConfigFile(Access.Role.REPLAYER).toString(), "--reason", "NO_ACTIVE_MODEL"));
                 System.out.print(out);
                 assertTrue(out.toString().contains("replayed " + EARLY + " dead letters {NO_ACTIVE_MODEL=" + EARLY + "}"), out.toString());
                 final Map<String, Integer> after = new HashMap<>();

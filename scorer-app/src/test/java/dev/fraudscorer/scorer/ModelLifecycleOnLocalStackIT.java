@@ -182,8 +182,8 @@ class ModelLifecycleOnLocalStackIT {
 
     private static <V extends org.apache.avro.specific.SpecificRecord> void produce(LocalStack stack, String topic,
                                                                                   String key, V value) throws Exception {
-        final java.util.Properties props = new java.util.Properties();
-        props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        // As an operator: the principal allowed to write these topics (tampering past the ACLs, which signatures stop).
+        final java.util.Properties props = ScorerCluster.client(stack, dev.fraudscorer.topics.Access.Role.OPERATOR);
         props.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, V>(props,
                 new org.apache.kafka.common.serialization.StringSerializer(),

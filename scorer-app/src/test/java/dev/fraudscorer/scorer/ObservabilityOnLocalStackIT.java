@@ -53,21 +53,23 @@ class ObservabilityOnLocalStackIT {
             final Path webhookToken = dir.resolve("webhook.token");
             final Thread webhook = new Thread(() -> ModelControlMain.commandLine().execute("webhook", "--port",
                     String.valueOf(webhookPort), "--cool-down", "10m", "--token-file", webhookToken.toString(),
-                    "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl()), "webhook");
+                    "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl(),
+                    "--command-config", stack.clientConfigFile(dev.fraudscorer.topics.Access.Role.WEBHOOK).toString()),
+                    "webhook");
             try (ScorerCluster verdicts = ScorerCluster.start(stack, dir, dir.resolve("keys/trainer.pub"), 0)) {
                 ok(verdicts.cli("publish", dir.resolve("v1").toString(), "--signing-key", key.toString()));
                 ok(verdicts.cli("publish", dir.resolve("v2-broken").toString(), "--signing-key", key.toString()));
                 ok(verdicts.cli("promote", "1"));
                 for (String id : List.of("a", "b")) {
-                    scorers.add(ScorerProcess.start(new ScorerConfig(Map.of(
-                            ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                            ScorerConfig.REGISTRY_URL, stack.registryUrl(),
-                            ScorerConfig.APPLICATION_ID, "observability-it",
+                    final Map<String, String> settings = ScorerCluster.connection(stack);
+                    settings.putAll(Map.of(
+                            ScorerConfig.APPLICATION_ID, "fraud-scorer-observability-it",
                             ScorerConfig.INSTANCE_ID, "scorer-" + id,
                             ScorerConfig.METRICS_PORT, "0",
                             ScorerConfig.DRIFT_WINDOW_RECORDS, "200",
                             ScorerConfig.TRUSTED_KEYS, dir.resolve("keys/trainer.pub").toString(),
-                            ScorerConfig.STATE_DIR, dir.resolve("state-" + id).toString()))));
+                            ScorerConfig.STATE_DIR, dir.resolve("state-" + id).toString()));
+                    scorers.add(ScorerProcess.start(new ScorerConfig(settings)));
                 }
                 webhook.setDaemon(true);
                 webhook.start();
@@ -133,8 +135,9 @@ class ObservabilityOnLocalStackIT {
     }
 
     private static long controlEndOffset(LocalStack stack) {
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of(
-                "bootstrap.servers", stack.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+                stack.clientConfig(dev.fraudscorer.topics.Access.Role.OPERATOR),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             final var parts = consumer.partitionsFor(dev.fraudscorer.topics.Topics.MODEL_CONTROL.name()).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();

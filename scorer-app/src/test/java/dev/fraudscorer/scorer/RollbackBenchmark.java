@@ -133,8 +133,8 @@ class RollbackBenchmark {
     }
 
     private static KafkaProducer<String, ModelControl> controlProducer(LocalStack stack) {
-        final Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        // The operator's principal on the authenticated stack (SASL/SCRAM, ACLs), as the CLI writes control records.
+        final Properties props = ScorerCluster.client(stack, dev.fraudscorer.topics.Access.Role.OPERATOR);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new KafkaProducer<>(props, new StringSerializer(),

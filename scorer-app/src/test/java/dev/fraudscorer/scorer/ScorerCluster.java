@@ -75,10 +75,9 @@ final class ScorerCluster implements AutoCloseable {
         cluster.reader.start();
         for (int i = 0; i < size; i++) {
             final String id = "scorer-" + (char) ('a' + i);
-            final Map<String, String> settings = new java.util.HashMap<>(Map.of(
-                    ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                    ScorerConfig.REGISTRY_URL, stack.registryUrl(),
-                    ScorerConfig.APPLICATION_ID, "lifecycle-it",
+            final Map<String, String> settings = connection(stack);
+            settings.putAll(Map.of(
+                    ScorerConfig.APPLICATION_ID, "fraud-scorer-lifecycle-it",
                     ScorerConfig.INSTANCE_ID, id,
                     ScorerConfig.STATUS_INTERVAL_MS, "300",
                     ScorerConfig.TRUSTED_KEYS, trustedKey.toString(),
@@ -200,9 +199,29 @@ final class ScorerCluster implements AutoCloseable {
                 .setCustomerId(customer).setTerminalId("term-" + (n % 500)).setAmount(10 + n % 90).build();
     }
 
-    private KafkaProducer<String, byte[]> producer() {
+    /**
+     * Scorer settings that connect to {@code stack}: bootstrap servers, registry and, on an authenticated stack, the
+     * scorer's credentials. Mutable, for further settings.
+     */
+    static Map<String, String> connection(LocalStack stack) {
+        final Map<String, String> settings = new java.util.HashMap<>();
+        settings.put(ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());
+        settings.put(ScorerConfig.REGISTRY_URL, stack.registryUrl());
+        if (stack.secured()) {
+            settings.put(ScorerConfig.CLIENT_CONFIG, stack.clientConfigFile(Access.Role.SCORER).toString());
+        }
+        return settings;
+    }
+
+    /** Kafka client properties of {@code role} on {@code stack}. */
+    static Properties client(LocalStack stack, Access.Role role) {
         final Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.putAll(stack.clientConfig(role));
+        return props;
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        final Properties props = client(stack, Access.Role.PRODUCER);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
@@ -221,8 +240,7 @@ final class ScorerCluster implements AutoCloseable {
 
     private void readVerdicts() {
         final Serde<Verdict> serde = AvroSerdes.values(stack.registryUrl());
-        final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        final Properties props = client(stack, Access.Role.CONSUMER);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
@@ -257,8 +275,13 @@ final class ScorerCluster implements AutoCloseable {
      */
     static void readAll(LocalStack stack, String topic, int expected,
                                 java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        // The auditor reads verdicts and dead letters alike; other topics need the super user.
         final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        if (topic.equals(Topics.VERDICTS.name()) || topic.equals(Topics.DEAD_LETTERS.name())) {
+            props.putAll(stack.clientConfig(Access.Role.AUDITOR));
+        } else {
+            props.putAll(stack.superUserConfig());
+        }
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         int seen = 0;

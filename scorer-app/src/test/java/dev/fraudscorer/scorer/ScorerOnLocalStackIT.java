@@ -9,6 +9,7 @@ import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import dev.fraudscorer.scorer.control.ModelCache;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import dev.fraudscorer.topics.Access;
 import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
 import java.io.PrintWriter;
@@ -56,10 +57,9 @@ class ScorerOnLocalStackIT {
         assertEquals(0, ScorerCluster.cli(stack, "publish", ScorerTopologyTest.GOLDEN.toString(), "--signing-key",
                 TestKeys.writeTrainer(dir.resolve("keys")).toString()).code());
         assertEquals(0, ScorerCluster.cli(stack, "promote", "1").code());
-        streams = ScorerMain.createStreams(new ScorerConfig(Map.of(
-                ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                ScorerConfig.REGISTRY_URL, stack.registryUrl(),
-                ScorerConfig.STATE_DIR, dir.resolve("state").toString())),
+        final Map<String, String> settings = ScorerCluster.connection(stack);
+        settings.put(ScorerConfig.STATE_DIR, dir.resolve("state").toString());
+        streams = ScorerMain.createStreams(new ScorerConfig(settings),
                 new ModelCache(TestKeys.trusted(), new ScorerConfig(Map.of()).featureCapabilities(), (k, r) -> { }), ScorerMetrics.discarding());
         streams.start();
     }
@@ -79,8 +79,7 @@ class ScorerOnLocalStackIT {
         ScorerCluster.awaitRunning(List.of(streams), Duration.ofSeconds(60));
         final Serde<Transaction> txSerde = AvroSerdes.values(stack.registryUrl());
         final Set<String> sent = new HashSet<>();
-        final Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        final Properties producerProps = ScorerCluster.client(stack, Access.Role.PRODUCER);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < TRANSACTIONS; i++) {
@@ -157,20 +156,22 @@ class ScorerOnLocalStackIT {
         final var cli = ModelControlMain.commandLine();
         cli.setErr(new PrintWriter(err, true));
         assertEquals(2, cli.execute("promote", "42", "--bootstrap-servers", stack.bootstrapServers(),
-                "--registry-url", stack.registryUrl()));
+                "--registry-url", stack.registryUrl(), "--command-config",
+                stack.clientConfigFile(Access.Role.OPERATOR).toString()));
         assertTrue(err.toString().startsWith("error: version 42 of model 'fraud' is not published"), err.toString());
         assertEquals(1, err.toString().strip().lines().count());
         final StringWriter out = new StringWriter();
         final var status = ModelControlMain.commandLine();
         status.setOut(new PrintWriter(out, true));
         assertEquals(0, status.execute("status", "--bootstrap-servers", stack.bootstrapServers(),
-                "--registry-url", stack.registryUrl()));
+                "--registry-url", stack.registryUrl(), "--command-config",
+                stack.clientConfigFile(Access.Role.OPERATOR).toString()));
         assertTrue(out.toString().contains("active version 1"), out.toString());
     }
 
     private static Properties consumerProps() {
-        final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        // Verdicts and dead letters alike: the auditor's view.
+        final Properties props = ScorerCluster.client(stack, Access.Role.AUDITOR);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return props;
     }

@@ -48,7 +48,10 @@ class ThroughputBenchmark {
     void scorerAgainstPassThroughOnTheSameBroker() throws Exception {
         final int records = Integer.getInteger("records", 100_000);
         final Path dir = Files.createTempDirectory(Path.of("target"), "throughput-bench-");
-        try (LocalStack stack = LocalStack.start(LocalStack.Options.freePorts(dir));
+        try (LocalStack stack = LocalStack.start(
+                // Unauthenticated: variants with other application ids than the scorer's grants; SASL costs per
+                // connection, not per record.
+                LocalStack.Options.freePorts(dir).withAuthentication(false));
              Admin admin = stack.admin();
              ScorerCluster cluster = ScorerCluster.start(stack, dir, dir.resolve("keys/trainer.pub"), 0)) {
             final Path key = TestKeys.writeTrainer(dir.resolve("keys"));

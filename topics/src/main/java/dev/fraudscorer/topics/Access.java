@@ -20,7 +20,10 @@ import org.apache.kafka.common.resource.ResourceType;
  */
 public final class Access {
 
-    /** The scorer's default {@code application.id}: its consumer group, transactional ids and internal topics. */
+    /**
+     * The scorer's default {@code application.id}: its consumer group, transactional ids and internal topics. Granted
+     * as a prefix, so further scorer applications (a second deployment, a test) are named {@code fraud-scorer-*}.
+     */
     public static final String SCORER_APPLICATION_ID = "fraud-scorer";
     /** Consumer groups of verdict readers start with this. */
     public static final String VERDICT_GROUP_PREFIX = "fraud-verdicts-";
@@ -33,7 +36,11 @@ public final class Access {
         OPERATOR("operator", "publishes versions and writes model-control; reads status and, to evaluate a"
                 + " candidate, transactions and labels"),
         WEBHOOK("webhook", "writes model-control (rollbacks: scorers refuse anything else its key signs)"),
-        CONSUMER("consumer", "reads fraud-verdicts with a group named " + VERDICT_GROUP_PREFIX + "*");
+        CONSUMER("consumer", "reads fraud-verdicts with a group named " + VERDICT_GROUP_PREFIX + "*"),
+        AUDITOR("auditor", "reads fraud-verdicts and transactions-dlq (what could not be scored carries the original"
+                + " transaction, so ordinary verdict consumers do not see it); no group"),
+        REPLAYER("replayer", "re-sends selected dead letters to transactions once their cause is fixed (reads"
+                + " transactions-dlq, writes transactions)");
 
         private final String user;
         private final String duty;
@@ -79,7 +86,7 @@ public final class Access {
                         Topics.SCORER_STATUS);
                 // Kafka Streams creates, reads, writes and deletes records of its internal topics (changelogs).
                 g.prefixed(ResourceType.TOPIC, SCORER_APPLICATION_ID + "-", AclOperation.ALL);
-                g.literal(ResourceType.GROUP, SCORER_APPLICATION_ID, AclOperation.READ);
+                g.prefixed(ResourceType.GROUP, SCORER_APPLICATION_ID, AclOperation.READ);
                 g.prefixed(ResourceType.TRANSACTIONAL_ID, SCORER_APPLICATION_ID, AclOperation.WRITE);
             }
             case OPERATOR -> {
@@ -94,6 +101,11 @@ public final class Access {
             case CONSUMER -> {
                 g.topics(AclOperation.READ, Topics.VERDICTS);
                 g.prefixed(ResourceType.GROUP, VERDICT_GROUP_PREFIX, AclOperation.READ);
+            }
+            case AUDITOR -> g.topics(AclOperation.READ, Topics.VERDICTS, Topics.DEAD_LETTERS);
+            case REPLAYER -> {
+                g.topics(AclOperation.READ, Topics.DEAD_LETTERS);
+                g.topics(AclOperation.WRITE, Topics.TRANSACTIONS);
             }
             default -> throw new IllegalStateException(role.name());
         }

@@ -37,7 +37,7 @@ final class ReplayLoad implements Runnable {
      */
     private static final long LABEL_DELAY_MS = 3600L * 1000;
 
-    private final String bootstrap;
+    private final Map<String, Object> client;
     private final String registryUrl;
     private final List<DatasetRow> rows;
     private final int rate;
@@ -54,8 +54,8 @@ final class ReplayLoad implements Runnable {
     volatile Throwable failure;
 
     /** @param fuzz mutated records to mix in, spread evenly over the transactions ({@link MutatedTransactions}) */
-    ReplayLoad(String bootstrap, String registryUrl, List<DatasetRow> rows, int rate, int badEvery, int fuzz) {
-        this.bootstrap = bootstrap;
+    ReplayLoad(Map<String, Object> client, String registryUrl, List<DatasetRow> rows, int rate, int badEvery, int fuzz) {
+        this.client = client;
         this.registryUrl = registryUrl;
         this.rows = rows;
         this.rate = rate;
@@ -79,7 +79,7 @@ final class ReplayLoad implements Runnable {
     @Override
     public void run() {
         final Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);

@@ -32,7 +32,7 @@ final class VerdictLedger implements Runnable, AutoCloseable {
 
     static final String ID_HEADER = "verify.id";
 
-    private final String bootstrap;
+    private final Map<String, Object> client;
     private final String registryUrl;
     private final Expected expected;
     private final Thread thread = new Thread(this, "verdict-ledger");
@@ -76,8 +76,8 @@ final class VerdictLedger implements Runnable, AutoCloseable {
         }
     }
 
-    VerdictLedger(String bootstrap, String registryUrl, Expected expected) {
-        this.bootstrap = bootstrap;
+    VerdictLedger(Map<String, Object> client, String registryUrl, Expected expected) {
+        this.client = client;
         this.registryUrl = registryUrl;
         this.expected = expected;
         this.liveScores = new double[expected.offlineFeatures().length];
@@ -115,7 +115,7 @@ final class VerdictLedger implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, "read_committed")) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(client, "read_committed")) {
             final List<TopicPartition> parts = assignAll(consumer);
             partitions = (int) parts.stream().filter(p -> p.topic().equals(Topics.VERDICTS.name())).count();
             final Deserializer<Verdict> serde = AvroSerdes.<Verdict>values(registryUrl).deserializer();
@@ -178,10 +178,10 @@ final class VerdictLedger implements Runnable, AutoCloseable {
     record Counts(Map<String, Integer> verdicts, Map<String, Integer> deadLetters) {
     }
 
-    static Counts count(String bootstrap, String isolation) {
+    static Counts count(Map<String, Object> client, String isolation) {
         final Map<String, Integer> verdicts = new HashMap<>();
         final Map<String, Integer> dead = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, isolation)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(client, isolation)) {
             final List<TopicPartition> parts = assignAll(consumer);
             final Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
             final long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -197,9 +197,9 @@ final class VerdictLedger implements Runnable, AutoCloseable {
         return new Counts(verdicts, dead);
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String isolation) {
+    private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> client, String isolation) {
         final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);

@@ -11,6 +11,7 @@ import dev.fraudscorer.infra.ChildProcess;
 import dev.fraudscorer.infra.LocalStack;
 import dev.fraudscorer.infra.ReplayRecords;
 import dev.fraudscorer.score.TreeEnsemble;
+import dev.fraudscorer.topics.Access;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ public final class Verifier {
         final List<DatasetRow> rows = rows();
         step("starting " + s.brokers() + " broker(s) and the registry in " + s.dataDir());
         try (LocalStack stack = LocalStack.start(new LocalStack.Options(s.dataDir().resolve("stack"), 0, 0, 0, 0,
-                s.brokers(), false))) {
+                s.brokers(), true))) {
             step(String.format("stack up in %.1f s: %s", (System.nanoTime() - t0) / 1e9, stack.bootstrapServers()));
             final Path bundleDir = s.bundle() != null ? s.bundle() : train();
             final ModelBundle bundle = ModelBundle.readFrom(bundleDir);
@@ -104,10 +105,11 @@ public final class Verifier {
             final List<String> scorerSettings = new ArrayList<>(List.of(
                     "bootstrap.servers=" + stack.bootstrapServers(), "registry.url=" + stack.registryUrl(),
                     "model.trusted.keys=" + keys.resolve("trainer.pub"),
+                    "kafka.client.config=" + stack.clientConfigFile(Access.Role.SCORER),
                     "streams.num.stream.threads=" + s.streamThreads()));
             scorerSettings.addAll(s.scorerSettings());
             try (ScorerFleet fleet = new ScorerFleet(commands.scorer(), scorerSettings, s.dataDir().resolve("scorers"));
-                 VerdictLedger ledger = new VerdictLedger(stack.bootstrapServers(), stack.registryUrl(),
+                 VerdictLedger ledger = new VerdictLedger(stack.clientConfig(Access.Role.AUDITOR), stack.registryUrl(),
                          new VerdictLedger.Expected(rowOfId, spec.names(), offline))) {
                 return verify(stack, fleet, ledger, plan, initial, rows, bundle, offline);
             }
@@ -125,7 +127,7 @@ public final class Verifier {
         }
         final Map<Integer, long[]> memoryBefore = memory(fleet);
         ledger.start();
-        final ReplayLoad load = new ReplayLoad(stack.bootstrapServers(), stack.registryUrl(), rows, s.rate(),
+        final ReplayLoad load = new ReplayLoad(stack.clientConfig(Access.Role.PRODUCER), stack.registryUrl(), rows, s.rate(),
                 s.badEvery(), s.fuzz());
         step(String.format("replaying at %,d/s (%.0f s), faults: %s", s.rate(), rows.size() / (double) s.rate(),
                 plan.steps().isEmpty() ? "none" : plan.steps()));
@@ -236,8 +238,8 @@ public final class Verifier {
             stops.put(i, fleet.stop(i));
         }
         final List<String> open = openTransactions(stack);
-        final VerdictLedger.Counts committed = VerdictLedger.count(stack.bootstrapServers(), "read_committed");
-        final VerdictLedger.Counts uncommitted = VerdictLedger.count(stack.bootstrapServers(), "read_uncommitted");
+        final VerdictLedger.Counts committed = VerdictLedger.count(stack.clientConfig(Access.Role.AUDITOR), "read_committed");
+        final VerdictLedger.Counts uncommitted = VerdictLedger.count(stack.clientConfig(Access.Role.AUDITOR), "read_uncommitted");
         return report(rows, load, ledger, committed, uncommitted, open, events, readyAfterRestart, memoryBefore,
                 memoryAfter, stops, bundle, offline, fleet.leftRunning());
     }
@@ -476,7 +478,8 @@ public final class Verifier {
     private void modelControl(LocalStack stack, String... args) throws IOException, InterruptedException {
         final List<String> cmd = new ArrayList<>(commands.modelControl());
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl()));
+        cmd.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl(),
+                "--command-config", stack.clientConfigFile(Access.Role.OPERATOR).toString()));
         ChildProcess.run("model-control", cmd, s.dataDir(), s.dataDir().resolve("model-control.log"), 120);
     }
 

@@ -41,6 +41,9 @@ public final class DeadLetterReplay implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Default: ${DEFAULT-VALUE}")
     String bootstrap;
+    @Option(names = "--command-config", paramLabel = "FILE", description = "Kafka client settings (e.g. SASL"
+            + " credentials; the local stack writes <data-dir>/credentials/replayer.properties) for both clients.")
+    java.nio.file.Path commandConfig;
     @Option(names = "--reason", split = ",", description = "Only these reasons (${COMPLETION-CANDIDATES}). Default: all.")
     List<DeadLetter.Reason> reasons = new ArrayList<>();
     @Option(names = "--partition", description = "Only this partition of " + "transactions-dlq" + ". Default: all.")
@@ -61,12 +64,21 @@ public final class DeadLetterReplay implements Callable<Integer> {
         }
         final EnumSet<DeadLetter.Reason> wanted = reasons.isEmpty() ? EnumSet.allOf(DeadLetter.Reason.class)
                 : EnumSet.copyOf(reasons);
+        final Properties client = new Properties();
+        if (commandConfig != null) {
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(commandConfig)) {
+                client.load(in);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read --command-config " + commandConfig + ": " + e.getMessage());
+            }
+        }
+        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         final Properties consumerProps = new Properties();
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        consumerProps.putAll(client);
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         final Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        producerProps.putAll(client);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         final Map<String, Integer> replayed = new TreeMap<>();
