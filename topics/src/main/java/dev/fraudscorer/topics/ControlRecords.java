@@ -20,6 +20,16 @@ public final class ControlRecords {
                 r.getReason(), r.getIssuedAt().toEpochMilli());
     }
 
+    /** The Avro record of {@code content}, unsigned. */
+    public static ModelControl record(ControlContent content) {
+        return ModelControl.newBuilder().setModelName(content.modelName()).setActiveVersion(content.activeVersion())
+                .setPreviousVersion(content.previousVersion()).setCanaryVersion(content.canaryVersion())
+                .setCanaryPercent(content.canaryPercent()).setShadowVersion(content.shadowVersion())
+                .setRolledBack(content.rolledBack()).setGeneration(content.generation()).setIssuedBy(content.issuedBy())
+                .setReason(content.reason()).setIssuedAt(java.time.Instant.ofEpochMilli(content.issuedAtMs()))
+                .setSignedBy(null).setSignature(null).build();
+    }
+
     /** {@code record} signed by {@code key} (id {@code keyId}); any earlier signature is replaced. */
     public static ModelControl sign(ModelControl record, PrivateKey key, String keyId) {
         final byte[] signature = BundleSigning.sign(key, content(record).canonicalBytes());

@@ -1,6 +1,6 @@
 package dev.fraudscorer.control.cli;
 
-import dev.fraudscorer.control.ControlGeneration;
+import dev.fraudscorer.control.ControlState;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
@@ -45,12 +45,13 @@ final class History implements Callable<Integer> {
             out.printf("%s: no control records on %s%n", connection.modelName, Topics.MODEL_CONTROL.name());
             return 0;
         }
+        ControlState state = ControlState.empty(connection.modelName);
         ModelControl applied = null;
         for (ModelControl r : records) {
-            final boolean applies = ControlGeneration.supersedes(applied == null ? null : applied.getGeneration(),
-                    r.getGeneration(), r.equals(applied));
+            final boolean applies = state.accepts(dev.fraudscorer.topics.ControlRecords.content(r));
             out.println(line(applied, r, applies));
             if (applies) {
+                state = state.apply(dev.fraudscorer.topics.ControlRecords.content(r));
                 applied = r;
             }
         }

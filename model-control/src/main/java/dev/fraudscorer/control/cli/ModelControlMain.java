@@ -2,10 +2,14 @@ package dev.fraudscorer.control.cli;
 
 import dev.fraudscorer.bundle.Manifest;
 import dev.fraudscorer.bundle.ModelBundle;
+import dev.fraudscorer.control.ControlCommand;
+import dev.fraudscorer.control.ControlState;
+import dev.fraudscorer.control.ModelRef;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
 import dev.fraudscorer.schema.ScorerStatus;
 import dev.fraudscorer.topics.AvroSerdes;
+import dev.fraudscorer.topics.ControlRecords;
 import dev.fraudscorer.topics.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -90,6 +94,7 @@ public final class ModelControlMain {
 
         // Each command reads each topic at most once: a read starts a consumer and a registry client.
         private Map<String, ModelVersion> versions;
+        private ControlState state;
         private ModelControl applied;
         private ModelControl latest;
         private boolean controlRead;
@@ -162,6 +167,7 @@ public final class ModelControlMain {
                 return;
             }
             final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
+            state = ControlState.empty(modelName);
             CompactedTopicReader.forEach(client(), Topics.MODEL_CONTROL.name(), serde.deserializer(), (key, value) -> {
                 if (key == null || !modelName.equals(dev.fraudscorer.topics.ControlKeys.modelOf(key))) {
                     return;
@@ -169,14 +175,16 @@ public final class ModelControlMain {
                 if (value == null) {
                     // A tombstone of one generation's key forgets that record only; one of the model's key, all.
                     if (!dev.fraudscorer.topics.ControlKeys.isGenerationKey(key)) {
+                        state = ControlState.empty(modelName);
                         applied = null;
                         latest = null;
                     }
                     return;
                 }
                 latest = value;
-                if (dev.fraudscorer.control.ControlGeneration.supersedes(
-                        applied == null ? null : applied.getGeneration(), value.getGeneration(), value.equals(applied))) {
+                final ControlState after = state.apply(ControlRecords.content(value));
+                if (after != state) {
+                    state = after;
                     applied = value;
                 }
             });
@@ -184,7 +192,7 @@ public final class ModelControlMain {
         }
 
         Optional<ModelVersion> version(int version) {
-            return Optional.ofNullable(versions().get(key(modelName, version)));
+            return Optional.ofNullable(versions().get(new ModelRef(modelName, version).toString()));
         }
 
         <V extends org.apache.avro.specific.SpecificRecord> void send(String topic, String key, V value) {
@@ -217,26 +225,25 @@ public final class ModelControlMain {
         }
 
         /**
-         * Writes the next control record: {@code change} applied to the current one, the generation raised by one
-         * (scorers ignore a record that does not raise it, so a replayed old record changes nothing).
+         * Writes the record {@code command} makes of the one in force ({@link ControlState#next}: the one set of
+         * rules, the generation raised by one), signed with the control key if there is one.
+         *
+         * @throws UsageError when the command does not apply; nothing is written then
          */
-        ModelControl update(String reason, java.util.function.Consumer<ModelControl.Builder> change) {
-            return update(reason, System.getProperty("user.name", "unknown"), change);
-        }
-
-        ModelControl update(String reason, String issuedBy, java.util.function.Consumer<ModelControl.Builder> change) {
-            final Optional<ModelControl> current = control();
-            final ModelControl.Builder next = current.map(ModelControl::newBuilder)
-                    .orElseGet(() -> ModelControl.newBuilder().setModelName(modelName).setActiveVersion(0));
-            change.accept(next);
-            next.setGeneration(current.map(ModelControl::getGeneration).orElse(0L) + 1)
-                    .setIssuedBy(issuedBy).setReason(reason).setIssuedAt(Instant.now());
-            ModelControl record = next.setSignedBy(null).setSignature(null).build();
+        ModelControl write(ControlCommand command, String reason, String issuedBy) {
+            readControl();
+            final dev.fraudscorer.control.ControlContent next;
+            try {
+                // Only commands that name a version read the registry (a scan of every published bundle).
+                next = state.next(command, issuedBy, reason, java.time.Clock.systemUTC(), v -> version(v).isPresent());
+            } catch (ControlState.Refused e) {
+                throw new UsageError(e.getMessage());
+            }
+            ModelControl record = ControlRecords.record(next);
             final Path key = controlKey();
             if (key != null) {
                 try {
-                    record = dev.fraudscorer.topics.ControlRecords.sign(record,
-                            dev.fraudscorer.bundle.BundleSigning.readPrivate(key), keyIdOf(key));
+                    record = ControlRecords.sign(record, dev.fraudscorer.bundle.BundleSigning.readPrivate(key), keyIdOf(key));
                 } catch (IOException e) {
                     throw new UsageError("cannot read the control key " + key + ": " + e.getMessage());
                 }
@@ -246,43 +253,15 @@ public final class ModelControlMain {
             return record;
         }
 
-        /** A promotion: the version serves, and leaves the rolled-back list if it was on it (a human decided). */
-        void setActive(int version, String reason, PrintWriter out) {
-            setActive(version, reason, System.getProperty("user.name", "unknown"), false, out);
+        ModelControl write(ControlCommand command, String reason) {
+            return write(command, reason, System.getProperty("user.name", "unknown"));
         }
 
-        /**
-         * @param forCause a rollback: the version being left joins the rolled-back list, which automatic rollbacks
-         *                 never return to
-         */
-        ModelControl setActive(int version, String reason, String issuedBy, boolean forCause, PrintWriter out) {
-            requirePublished(version);
-            final Optional<ModelControl> current = control();
-            if (current.isPresent() && current.get().getActiveVersion() == version) {
-                throw new UsageError("version " + version + " is already active");
-            }
-            final ModelControl record = update(reason, issuedBy, b -> {
-                final java.util.List<Integer> rolledBack = new java.util.ArrayList<>(b.getRolledBack() == null
-                        ? java.util.List.of() : b.getRolledBack());
-                if (forCause) {
-                    current.ifPresent(c -> rolledBack.add(c.getActiveVersion()));
-                } else {
-                    rolledBack.remove(Integer.valueOf(version));
-                }
-                b.setRolledBack(rolledBack.stream().distinct().toList());
-                b.setPreviousVersion(current.map(ModelControl::getActiveVersion).orElse(null)).setActiveVersion(version);
-                if (Integer.valueOf(version).equals(b.getCanaryVersion())) {
-                    b.setCanaryVersion(null).setCanaryPercent(0);
-                }
-            });
-            out.printf("%s: active version %d (was %s), generation %d%n", modelName, version,
-                    current.map(c -> String.valueOf(c.getActiveVersion())).orElse("none"), record.getGeneration());
-            return record;
+        /** Prints what an activation did: the one line promote and rollback report. */
+        void printActivation(ModelControl record, PrintWriter out) {
+            out.printf("%s: active version %d (was %s), generation %d%n", modelName, record.getActiveVersion(),
+                    record.getPreviousVersion() == null ? "none" : record.getPreviousVersion(), record.getGeneration());
         }
-    }
-
-    static String key(String name, int version) {
-        return name + "/" + version;
     }
 
     @Command(name = "publish", mixinStandardHelpOptions = true,
@@ -324,7 +303,7 @@ public final class ModelControlMain {
             }
             final int next = versions.values().stream().filter(v -> v.getModelName().equals(name))
                     .mapToInt(ModelVersion::getVersion).max().orElse(0) + 1;
-            connection.send(Topics.MODEL_REGISTRY.name(), key(name, next), ModelVersion.newBuilder()
+            connection.send(Topics.MODEL_REGISTRY.name(), new ModelRef(name, next).toString(), ModelVersion.newBuilder()
                     .setModelName(name).setVersion(next).setBundleSha256(sha).setBundle(ByteBuffer.wrap(bytes))
                     .setPublishedAt(Instant.now()).setPublishedBy(System.getProperty("user.name", "unknown"))
                     .setDescription(description)
@@ -396,14 +375,7 @@ public final class ModelControlMain {
 
         @Override
         public Integer call() {
-            if (percent < 1 || percent > 99) {
-                throw new UsageError("--percent must be between 1 and 99 (use promote for 100)");
-            }
-            connection.requirePublished(version);
-            if (connection.current().getActiveVersion() == version) {
-                throw new UsageError("version " + version + " is the active version; a canary must be another one");
-            }
-            final ModelControl r = connection.update(reason, b -> b.setCanaryVersion(version).setCanaryPercent(percent));
+            final ModelControl r = connection.write(new ControlCommand.Canary(version, percent), reason);
             spec.commandLine().getOut().printf("%s: canary version %d on %d%% of keys, active %d, generation %d%n",
                     connection.modelName, version, percent, r.getActiveVersion(), r.getGeneration());
             return 0;
@@ -421,10 +393,7 @@ public final class ModelControlMain {
 
         @Override
         public Integer call() {
-            if (connection.current().getCanaryVersion() == null) {
-                throw new UsageError("model '" + connection.modelName + "' has no canary");
-            }
-            final ModelControl r = connection.update(reason, b -> b.setCanaryVersion(null).setCanaryPercent(0));
+            final ModelControl r = connection.write(new ControlCommand.ClearCanary(), reason);
             spec.commandLine().getOut().printf("%s: canary cleared, active %d, generation %d%n", connection.modelName,
                     r.getActiveVersion(), r.getGeneration());
             return 0;
@@ -451,11 +420,7 @@ public final class ModelControlMain {
             if (clear == (version != null)) {
                 throw new UsageError("give either VERSION or --clear");
             }
-            if (version != null) {
-                connection.requirePublished(version);
-            }
-            connection.current();
-            final ModelControl r = connection.update(reason, b -> b.setShadowVersion(version));
+            final ModelControl r = connection.write(new ControlCommand.Shadow(version), reason);
             spec.commandLine().getOut().printf("%s: shadow %s, active %d, generation %d%n", connection.modelName,
                     version == null ? "cleared" : "version " + version, r.getActiveVersion(), r.getGeneration());
             return 0;
@@ -475,7 +440,8 @@ public final class ModelControlMain {
 
         @Override
         public Integer call() {
-            connection.setActive(version, reason, spec.commandLine().getOut());
+            connection.printActivation(connection.write(new ControlCommand.Promote(version), reason),
+                    spec.commandLine().getOut());
             return 0;
         }
     }
@@ -494,11 +460,7 @@ public final class ModelControlMain {
 
         @Override
         public Integer call() {
-            final int target = Optional.ofNullable(to).orElseGet(() -> connection.control()
-                    .map(ModelControl::getPreviousVersion)
-                    .orElseThrow(() -> new UsageError("model '" + connection.modelName + "' has no previous version to"
-                            + " roll back to; use --to VERSION")));
-            connection.setActive(target, reason, System.getProperty("user.name", "unknown"), true,
+            connection.printActivation(connection.write(new ControlCommand.Rollback(to), reason),
                     spec.commandLine().getOut());
             return 0;
         }

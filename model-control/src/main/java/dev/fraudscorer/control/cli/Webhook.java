@@ -5,7 +5,6 @@ import dev.fraudscorer.control.webhook.RollbackGuard;
 import dev.fraudscorer.schema.ModelControl;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -98,8 +97,8 @@ final class Webhook implements Callable<Integer> {
         }
         final String reason = "alert " + alert.alertName() + " on version " + alert.version()
                 + (alert.summary().isEmpty() ? "" : ": " + alert.summary());
-        final ModelControl record = fresh.setActive(decision.target(), reason, RollbackGuard.ISSUER, true,
-                new PrintWriter(new StringWriter()));
+        final ModelControl record = fresh.write(new dev.fraudscorer.control.ControlCommand.Rollback(decision.target()),
+                reason, RollbackGuard.ISSUER);
         guard.rolledBack(alert.model(), now);
         return "rolled back " + alert.version() + " -> " + decision.target() + " (generation " + record.getGeneration() + ")";
     }

@@ -50,8 +50,9 @@ public final class ModelCache {
         this.listener = listener;
     }
 
+    /** The registry key of a version: {@link dev.fraudscorer.control.ModelRef}'s text. */
     public static String key(String name, int version) {
-        return name + "/" + version;
+        return new dev.fraudscorer.control.ModelRef(name, version).toString();
     }
 
     /** @return the version if it is parsed already */

@@ -1,6 +1,6 @@
 package dev.fraudscorer.scorer.control;
 
-import dev.fraudscorer.control.ControlGeneration;
+import dev.fraudscorer.control.ControlState;
 import dev.fraudscorer.control.ControlTrust;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
@@ -140,7 +140,7 @@ public final class ModelStores {
                 }
                 return;
             }
-            final java.util.Optional<String> refused = refusal(record.key(), next, current, same);
+            final java.util.Optional<String> refused = refusal(record.key(), next, current);
             if (refused.isPresent()) {
                 cache.reject(model + "/control@" + (next == null ? "tombstone" : next.getGeneration()), refused.get());
                 return;
@@ -157,11 +157,10 @@ public final class ModelStores {
         }
 
         /**
-         * Why {@code next} (null: a tombstone) must not replace {@code current} (null: none), or empty.
-         *
-         * @param same whether {@code next} is the record in force read again (a restore)
+         * Why {@code next} (null: a tombstone) must not replace {@code current} (null: none), or empty. The record
+         * in force read again (a restore) is accepted: {@link ControlState} sees equal content.
          */
-        private java.util.Optional<String> refusal(String key, ModelControl next, ModelControl current, boolean same) {
+        private java.util.Optional<String> refusal(String key, ModelControl next, ModelControl current) {
             if (trust != null) {
                 // A tombstone cannot carry a signature: with authentication on it would let anyone stop serving.
                 final java.util.Optional<String> unsigned = next == null ? java.util.Optional.of("unsigned tombstone")
@@ -178,7 +177,8 @@ public final class ModelStores {
                 return java.util.Optional.of("control record of generation " + next.getGeneration()
                         + " under the key of generation " + ControlKeys.generationOf(key) + "; ignored");
             }
-            if (current != null && !ControlGeneration.supersedes(current.getGeneration(), next.getGeneration(), same)) {
+            if (current != null && !ControlState.empty(current.getModelName()).apply(ControlRecords.content(current))
+                    .accepts(ControlRecords.content(next))) {
                 return java.util.Optional.of("control record generation " + next.getGeneration()
                         + " is not above the applied " + current.getGeneration() + " (replayed or out of order); ignored");
             }
