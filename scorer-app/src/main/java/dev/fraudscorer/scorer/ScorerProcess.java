@@ -40,6 +40,8 @@ public final class ScorerProcess implements AutoCloseable {
 
     private ScorerProcess(ScorerConfig config) throws IOException {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Before any meter: a filter applies only to meters registered after it.
+        registry.config().meterFilter(new dev.fraudscorer.scorer.metrics.StoreMetricTags());
         final ScorerMetrics metrics = new ScorerMetrics(registry, Clock.systemUTC(),
                 config.getInt(ScorerConfig.DRIFT_WINDOW_RECORDS));
         metrics.registerModel(config.modelName());
