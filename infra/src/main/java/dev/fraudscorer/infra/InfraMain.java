@@ -67,8 +67,9 @@ public final class InfraMain {
         System.out.println("  bootstrap.servers     " + stack.bootstrapServers());
         if (stack.secured()) {
             System.out.println("  client credentials    " + stack.clientConfigFile(Access.Role.CONSUMER).getParent()
-                    + "/<role>.properties (SASL/SCRAM-SHA-512; roles: producer, scorer, operator, webhook, consumer,"
-                    + " auditor), e.g. kafka-console-consumer --consumer.config .../consumer.properties --group "
+                    + "/<role>.properties (SASL/SCRAM-SHA-512; roles: " + java.util.Arrays.stream(Access.Role.values())
+                    .map(Access.Role::user).collect(java.util.stream.Collectors.joining(", "))
+                    + "), e.g. kafka-console-consumer.sh --consumer.config .../consumer.properties --group "
                     + Access.VERDICT_GROUP_PREFIX + "me");
         }
         System.out.println("  apicurio.registry.url " + stack.registryUrl());

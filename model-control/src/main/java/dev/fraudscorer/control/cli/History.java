@@ -34,13 +34,13 @@ final class History implements Callable<Integer> {
     public Integer call() {
         final PrintWriter out = spec.commandLine().getOut();
         final List<ModelControl> records = new ArrayList<>();
-        CompactedTopicReader.forEach(connection.client(), Topics.MODEL_CONTROL.name(),
-                AvroSerdes.<ModelControl>values(connection.registryUrl).deserializer(), (key, value) -> {
-                    if (key != null && value != null
-                            && connection.modelName.equals(dev.fraudscorer.topics.ControlKeys.modelOf(key))) {
-                        records.add(value);
-                    }
-                });
+        final var values = AvroSerdes.<ModelControl>values(connection.registryUrl).deserializer();
+        for (var r : connection.records(Topics.MODEL_CONTROL.name())) {
+            if (r.key() != null && r.value() != null
+                    && connection.modelName.equals(dev.fraudscorer.topics.ControlKeys.modelOf(r.key()))) {
+                records.add(values.deserialize(r.topic(), r.value()));
+            }
+        }
         if (records.isEmpty()) {
             out.printf("%s: no control records on %s%n", connection.modelName, Topics.MODEL_CONTROL.name());
             return 0;

@@ -47,7 +47,15 @@ import picocli.CommandLine.Spec;
                 Evaluate.class, History.class, Keys.class, Webhook.class, CommandLine.HelpCommand.class})
 public final class ModelControlMain {
 
+    /**
+     * Apicurio's client logs a WARNING about its shared Vert.x instance on every start, which a one-line CLI must not
+     * print. Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level.
+     */
+    private static final java.util.logging.Logger VERTX_NOTICE =
+            java.util.logging.Logger.getLogger("io.apicurio.registry.client.common.DefaultVertxInstance");
+
     public static void main(String[] args) {
+        VERTX_NOTICE.setLevel(java.util.logging.Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 
@@ -61,6 +69,15 @@ public final class ModelControlMain {
                     if (e instanceof UsageError || e instanceof ModelBundle.BundleException || e instanceof IOException) {
                         cmd.getErr().println("error: " + e.getMessage());
                         return 2;
+                    }
+                    if (e instanceof org.apache.kafka.common.errors.TimeoutException
+                            || e instanceof org.apache.kafka.common.errors.AuthenticationException
+                            || e instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                        // Not a bad argument: the cluster refused or did not answer. One line, with the usual cause.
+                        cmd.getErr().println("error: " + e.getMessage() + " (Kafka did not serve this client; an"
+                                + " authenticated cluster needs --command-config FILE or FRAUD_KAFKA_CONFIG, e.g."
+                                + " local-stack/credentials/operator.properties)");
+                        return 1;
                     }
                     throw e;
                 });
@@ -92,7 +109,9 @@ public final class ModelControlMain {
                 + " model.control.trusted.keys refuse unsigned ones. Default: $FRAUD_CONTROL_KEY if set")
         Path controlKey;
 
-        // Each command reads each topic at most once: a read starts a consumer and a registry client.
+        // Each command reads each topic at most once, and topics it knows it needs with one consumer.
+        private final Map<String, java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>>> read =
+                new java.util.HashMap<>();
         private Map<String, ModelVersion> versions;
         private ControlState state;
         private ModelControl applied;
@@ -139,10 +158,24 @@ public final class ModelControlMain {
             return props;
         }
 
+        /** Every record of {@code topic}; topics not read yet are read together with it, by one consumer. */
+        java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> records(String topic,
+                                                                                                String... alsoNeeded) {
+            final java.util.Set<String> missing = new java.util.LinkedHashSet<>();
+            missing.add(topic);
+            missing.addAll(java.util.List.of(alsoNeeded));
+            missing.removeAll(read.keySet());
+            if (!missing.isEmpty()) {
+                read.putAll(CompactedTopicReader.read(client(), missing));
+            }
+            return read.get(topic);
+        }
+
         Map<String, ModelVersion> versions() {
             if (versions == null) {
                 final Serde<ModelVersion> serde = AvroSerdes.values(registryUrl);
-                versions = CompactedTopicReader.readAll(client(), Topics.MODEL_REGISTRY.name(), serde.deserializer());
+                versions = CompactedTopicReader.latest(Topics.MODEL_REGISTRY.name(),
+                        records(Topics.MODEL_REGISTRY.name()), serde.deserializer());
             }
             return versions;
         }
@@ -168,10 +201,13 @@ public final class ModelControlMain {
             }
             final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
             state = ControlState.empty(modelName);
-            CompactedTopicReader.forEach(client(), Topics.MODEL_CONTROL.name(), serde.deserializer(), (key, value) -> {
+            for (var record : records(Topics.MODEL_CONTROL.name())) {
+                final String key = record.key();
                 if (key == null || !modelName.equals(dev.fraudscorer.topics.ControlKeys.modelOf(key))) {
-                    return;
+                    continue;
                 }
+                final ModelControl value = record.value() == null ? null
+                        : serde.deserializer().deserialize(record.topic(), record.value());
                 if (value == null) {
                     // A tombstone of one generation's key forgets that record only; one of the model's key, all.
                     if (!dev.fraudscorer.topics.ControlKeys.isGenerationKey(key)) {
@@ -179,7 +215,7 @@ public final class ModelControlMain {
                         applied = null;
                         latest = null;
                     }
-                    return;
+                    continue;
                 }
                 latest = value;
                 final ControlState after = state.apply(ControlRecords.content(value));
@@ -187,7 +223,7 @@ public final class ModelControlMain {
                     state = after;
                     applied = value;
                 }
-            });
+            }
             controlRead = true;
         }
 
@@ -231,6 +267,10 @@ public final class ModelControlMain {
          * @throws UsageError when the command does not apply; nothing is written then
          */
         ModelControl write(ControlCommand command, String reason, String issuedBy) {
+            if (!(command instanceof ControlCommand.ClearCanary)
+                    && !(command instanceof ControlCommand.Shadow s && s.version() == null)) {
+                records(Topics.MODEL_CONTROL.name(), Topics.MODEL_REGISTRY.name());
+            }
             readControl();
             final dev.fraudscorer.control.ControlContent next;
             try {
@@ -499,6 +539,8 @@ public final class ModelControlMain {
 
         @Override
         public Integer call() {
+            // Both topics with one consumer.
+            connection.records(Topics.MODEL_CONTROL.name(), Topics.SCORER_STATUS.name());
             final PrintWriter out = spec.commandLine().getOut();
             connection.control().ifPresentOrElse(c -> out.printf(
                     "%s: active version %d, previous %s, canary %s, shadow %s, rolled back %s; generation %d, set by %s at"
@@ -515,8 +557,8 @@ public final class ModelControlMain {
                     + " so compaction cannot make it the only one left); 'model-control history' shows who wrote it%n",
                     l.getGeneration()));
             final Serde<ScorerStatus> serde = AvroSerdes.values(connection.registryUrl);
-            final Map<String, ScorerStatus> instances = CompactedTopicReader.readAll(connection.client(),
-                    Topics.SCORER_STATUS.name(), serde.deserializer());
+            final Map<String, ScorerStatus> instances = CompactedTopicReader.latest(Topics.SCORER_STATUS.name(),
+                    connection.records(Topics.SCORER_STATUS.name()), serde.deserializer());
             out.printf("instances reporting (%d):%n", instances.size());
             instances.values().stream().filter(s -> s.getModelName().equals(connection.modelName)).forEach(s -> {
                 out.printf("  %-40s %-12s active %s, canary %s, shadow %s, generation %d, reported %s%n",
