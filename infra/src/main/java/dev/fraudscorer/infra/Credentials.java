@@ -25,6 +25,7 @@ public final class Credentials {
 
     private final Path dir;
     private final Map<String, String> passwords = new HashMap<>();
+    private boolean createdAdmin;
 
     private Credentials(Path dir) {
         this.dir = dir;
@@ -42,10 +43,16 @@ public final class Credentials {
                 random.nextBytes(bytes);
                 Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
                 ownerOnly(file);
+                c.createdAdmin |= user.equals(ADMIN);
             }
             c.passwords.put(user, Files.readString(file).strip());
         }
         return c;
+    }
+
+    /** Whether this start generated the super user's password (a broker formatted before cannot know it). */
+    boolean createdAdmin() {
+        return createdAdmin;
     }
 
     static java.util.List<String> users() {
@@ -104,7 +111,7 @@ public final class Credentials {
         return map;
     }
 
-    private static void ownerOnly(Path file) throws IOException {
+    static void ownerOnly(Path file) throws IOException {
         try {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException notPosix) {

@@ -229,6 +229,10 @@ public final class LocalStack implements AutoCloseable {
             Files.createDirectories(dir);
             final Path config = dir.resolve("server.properties");
             final String listener = credentials == null ? "PLAINTEXT" : "CLIENT";
+            if (credentials != null && credentials.createdAdmin() && Files.exists(dir.resolve("logs/meta.properties"))) {
+                throw new IOException(options.dataDir() + " holds a broker formatted without authentication; delete it"
+                        + " (or start with --no-auth, as it was)");
+            }
             Files.writeString(config, String.join("\n",
                     "process.roles=broker,controller",
                     "node.id=" + (i + 1),
@@ -257,6 +261,9 @@ public final class LocalStack implements AutoCloseable {
                     "share.coordinator.state.topic.replication.factor=" + replication,
                     "share.coordinator.state.topic.min.isr=" + minIsr,
                     ""));
+            if (credentials != null) {
+                Credentials.ownerOnly(config); // it holds the super user's password (JAAS)
+            }
             final List<String> java = List.of(ChildProcess.javaBinary(), "-Xms256m", n == 1 ? "-Xmx1g" : "-Xmx768m",
                     "-cp", ChildProcess.classpathOf(repo.kafkaLib()));
             if (!Files.exists(dir.resolve("logs/meta.properties"))) {

@@ -85,11 +85,11 @@ public final class ScorerConfig extends AbstractConfig {
                     Importance.MEDIUM, "Kafka Streams state directory.")
             .define(METRICS_PORT, Type.INT, 9464, Range.between(0, 65535), Importance.MEDIUM,
                     "Port of /metrics, /health and /ready on 127.0.0.1; 0 picks a free port.")
-            .define(MAX_AMOUNT, Type.DOUBLE, 1_000_000.0, Range.atLeast(0), Importance.LOW,
+            .define(MAX_AMOUNT, Type.DOUBLE, dev.fraudscorer.validate.TransactionRules.DEFAULT_MAX_AMOUNT, Range.atLeast(0), Importance.LOW,
                     "Amounts above this are dead-lettered as absurd.")
-            .define(MIN_EVENT_TIME_MS, Type.LONG, 946_684_800_000L, Importance.LOW,
+            .define(MIN_EVENT_TIME_MS, Type.LONG, dev.fraudscorer.validate.TransactionRules.DEFAULT_MIN_EVENT_TIME_MS, Importance.LOW,
                     "Event times before this (default 2000-01-01) are dead-lettered.")
-            .define(MAX_FUTURE_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(0), Importance.LOW,
+            .define(MAX_FUTURE_MS, Type.LONG, dev.fraudscorer.validate.TransactionRules.DEFAULT_MAX_FUTURE_MS, Range.atLeast(0), Importance.LOW,
                     "Event times this far after the wall clock are dead-lettered.")
             .define(SCHEMA_LOOKUPS_PER_SECOND, Type.DOUBLE, 10.0, Range.atLeast(0.1), Importance.LOW,
                     "Registry lookups of schema ids never seen before, per stream task and second; records naming"

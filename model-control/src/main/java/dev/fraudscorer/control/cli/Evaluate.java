@@ -13,6 +13,7 @@ import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.score.TreeEnsemble;
 import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
+import dev.fraudscorer.validate.TransactionRules;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,12 +155,12 @@ final class Evaluate implements Callable<Integer> {
         return Math.max(spec.historyDays(Entity.CUSTOMER_ID), spec.historyDays(Entity.TERMINAL_ID));
     }
 
-    /** The checks the scorer applies before a transaction enters its state (others were dead-lettered). */
+    /** The scorer's checks at its default limits (what failed them was dead-lettered, not scored). */
+    private static final TransactionRules RULES = TransactionRules.defaults(java.time.Clock.systemUTC());
+
     private static boolean scoreable(Transaction tx) {
-        final double amount = tx.getAmount();
-        return tx.getTransactionId() != null && !tx.getTransactionId().isBlank() && tx.getCustomerId() != null
-                && !tx.getCustomerId().isBlank() && tx.getTerminalId() != null && !tx.getTerminalId().isBlank()
-                && Double.isFinite(amount) && amount >= 0;
+        return RULES.check(tx.getTransactionId(), tx.getCustomerId(), tx.getTerminalId(), tx.getAmount(),
+                tx.getEventTime().toEpochMilli()).isEmpty();
     }
 
     private Manifest.Thresholds.Band[] print(PrintWriter out, String name, ModelBundle bundle, List<DatasetRow> rows,

@@ -41,7 +41,7 @@ public final class LabelProcessor implements FixedKeyProcessor<byte[], byte[], R
             context.forward(record.withValue(Routed.dead(DeadLetter.of(DeadLetter.Reason.DESERIALIZATION_FAILED, e), raw)));
             return;
         }
-        final String problem = TransactionValidator.idProblem(label.getTransactionId(), label.getCustomerId(),
+        final String problem = dev.fraudscorer.validate.TransactionRules.idProblem(label.getTransactionId(), label.getCustomerId(),
                 label.getTerminalId());
         context.forward(record.withValue(problem == null ? Routed.ok(label, raw)
                 : Routed.dead(DeadLetter.of(DeadLetter.Reason.MISSING_ID, problem), raw)));
