@@ -28,7 +28,6 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String MIN_EVENT_TIME_MS = "validation.min.event.time.ms";
     public static final String MAX_FUTURE_MS = "validation.max.future.ms";
     public static final String SCHEMA_LOOKUPS_PER_SECOND = "validation.schema.lookups.per.second";
-    public static final String SCHEMA_LOOKUP_TIMEOUT_MS = "validation.schema.lookup.timeout.ms";
     public static final String CUSTOMER_HISTORY_DAYS = "features.customer.history.days";
     public static final String TERMINAL_HISTORY_DAYS = "features.terminal.history.days";
     public static final String CUSTOMER_CACHE_ENTITIES = "features.customer.cache.entities";
@@ -95,10 +94,6 @@ public final class ScorerConfig extends AbstractConfig {
                     "Registry lookups of schema ids never seen before, per stream task and second; records naming"
                             + " more new ids than this are dead-lettered as UNKNOWN_SCHEMA (replayable) instead of"
                             + " stalling the stream thread on HTTP calls for garbage.")
-            .define(SCHEMA_LOOKUP_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW,
-                    "How long a stream thread waits for the registry to resolve a schema id it has not seen; records"
-                            + " it could not resolve in time are dead-lettered as UNKNOWN_SCHEMA (replayable). The"
-                            + " registry client itself has no request timeout.")
             .define(CUSTOMER_HISTORY_DAYS, Type.INT, 35, Range.atLeast(1), Importance.MEDIUM,
                     "Days of customer history kept; a model whose customer windows reach further is rejected.")
             .define(CUSTOMER_CACHE_ENTITIES, Type.INT, 20_000, Range.atLeast(1), Importance.LOW,

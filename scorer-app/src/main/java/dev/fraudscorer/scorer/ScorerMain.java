@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -83,13 +82,12 @@ public final class ScorerMain implements Callable<Integer> {
         cache.onServingChange(metrics::servingChanged);
         final String url = config.getString(ScorerConfig.REGISTRY_URL);
         final double lookups = config.getDouble(ScorerConfig.SCHEMA_LOOKUPS_PER_SECOND);
-        final Duration lookupTimeout = Duration.ofMillis(config.getLong(ScorerConfig.SCHEMA_LOOKUP_TIMEOUT_MS));
         final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(
-                () -> new SchemaIdGuard<>(AvroSerdes.<Transaction>values(url).deserializer(), lookups, lookupTimeout, Clock.systemUTC()),
+                () -> new SchemaIdGuard<>(AvroSerdes.<Transaction>values(url).deserializer(), lookups, Clock.systemUTC()),
                 AvroSerdes.<Verdict>values(url),
                 () -> AvroSerdes.<ModelControl>values(url).deserializer(),
                 () -> AvroSerdes.<ModelVersion>values(url).deserializer(),
-                () -> new SchemaIdGuard<>(AvroSerdes.<FraudLabel>values(url).deserializer(), lookups, lookupTimeout, Clock.systemUTC())),
+                () -> new SchemaIdGuard<>(AvroSerdes.<FraudLabel>values(url).deserializer(), lookups, Clock.systemUTC())),
                 cache, metrics, Clock.systemUTC(), tracing);
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());

@@ -4,7 +4,10 @@ import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -26,7 +29,72 @@ public final class AvroSerdes {
         serializer.configure(config, false);
         final AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
         deserializer.configure(config, false);
-        return Serdes.serdeFrom(serializer, deserializer);
+        return Serdes.serdeFrom(new Bounded.Writer<>(serializer), new Bounded.Reader<>(deserializer));
+    }
+
+    /** The serde's registry calls bounded in time ({@link BoundedRegistryCalls}). */
+    private static final class Bounded {
+
+        static final class Writer<T> implements Serializer<T> {
+            private final Serializer<T> delegate;
+            private final BoundedRegistryCalls calls = new BoundedRegistryCalls(BoundedRegistryCalls.ATTEMPT,
+                    BoundedRegistryCalls.COOL_DOWN);
+
+            Writer(Serializer<T> delegate) {
+                this.delegate = delegate;
+            }
+
+            @Override
+            public byte[] serialize(String topic, T data) {
+                return data == null ? delegate.serialize(topic, null)
+                        : calls.call(topic, () -> delegate.serialize(topic, data));
+            }
+
+            @Override
+            public byte[] serialize(String topic, Headers headers, T data) {
+                return data == null ? delegate.serialize(topic, headers, null)
+                        : calls.call(topic, () -> delegate.serialize(topic, headers, data));
+            }
+
+            @Override
+            public void close() {
+                delegate.close();
+            }
+        }
+
+        static final class Reader<T> implements Deserializer<T> {
+            private final Deserializer<T> delegate;
+            private final BoundedRegistryCalls calls = new BoundedRegistryCalls(BoundedRegistryCalls.ATTEMPT,
+                    BoundedRegistryCalls.COOL_DOWN);
+
+            Reader(Deserializer<T> delegate) {
+                this.delegate = delegate;
+            }
+
+            @Override
+            public T deserialize(String topic, byte[] data) {
+                return deserialize(topic, null, data);
+            }
+
+            @Override
+            public T deserialize(String topic, Headers headers, byte[] data) {
+                if (data == null || data.length < 5 || data[0] != 0) {
+                    return decode(topic, headers, data); // no schema id: nothing to look up
+                }
+                final int id = (data[1] & 0xFF) << 24 | (data[2] & 0xFF) << 16 | (data[3] & 0xFF) << 8 | (data[4] & 0xFF);
+                // The id as the key: no allocation per record once it is known (a string key would be one).
+                return calls.call(id, () -> decode(topic, headers, data));
+            }
+
+            private T decode(String topic, Headers headers, byte[] data) {
+                return headers == null ? delegate.deserialize(topic, data) : delegate.deserialize(topic, headers, data);
+            }
+
+            @Override
+            public void close() {
+                delegate.close();
+            }
+        }
     }
 
     /**

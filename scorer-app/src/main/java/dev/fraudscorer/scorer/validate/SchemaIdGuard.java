@@ -1,17 +1,11 @@
 package dev.fraudscorer.scorer.validate;
 
+import dev.fraudscorer.topics.BoundedRegistryCalls;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -26,11 +20,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * while; and ids never seen get at most {@code lookupsPerSecond} lookups a second, the rest failing at once. A
  * failure here is {@link UnknownSchemaId}: the record is dead-lettered with a reason a replay can select once the
  * schema is registered. Ids that decoded once skip all of this (the registry going down does not affect them).
- *
- * <p>A lookup is also bounded in time. The Apicurio client has no request timeout: a registry that accepts the
- * connection and never answers held a stream thread until the group evicted it. A lookup runs on a daemon thread
- * and is waited for at most {@code lookupTimeout}; while it is still pending, records naming that id fail at once
- * instead of each waiting again. When it completes later, the id is known from then on.
+ * A registry that does not answer in time ({@link BoundedRegistryCalls.Timeout}, from the serde) is the same kind of
+ * failure, but the id is not remembered as unknown: it is asked again on a later record.
  */
 public final class SchemaIdGuard<T> implements Deserializer<T> {
 
@@ -49,18 +40,9 @@ public final class SchemaIdGuard<T> implements Deserializer<T> {
     private static final int MAX_REMEMBERED = 10_000;
     private static final byte MAGIC = 0;
 
-    /** Lookups that outlive their wait finish (or hang) here, never on a stream thread. */
-    private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(r -> {
-        final Thread t = new Thread(r, "schema-id-lookup");
-        t.setDaemon(true);
-        return t;
-    });
-
     private final Deserializer<T> delegate;
     private final Clock clock;
     private final double lookupsPerSecond;
-    private final long lookupTimeoutMs;
-    private final Map<Integer, Future<T>> pending = new ConcurrentHashMap<>();
     private final Set<Integer> known = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Long> unknownUntil = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -71,11 +53,9 @@ public final class SchemaIdGuard<T> implements Deserializer<T> {
     private double tokens;
     private long refilledAtMs;
 
-    public SchemaIdGuard(Deserializer<T> delegate, double lookupsPerSecond, Duration lookupTimeout,
-                         Clock clock) {
+    public SchemaIdGuard(Deserializer<T> delegate, double lookupsPerSecond, Clock clock) {
         this.delegate = delegate;
         this.lookupsPerSecond = lookupsPerSecond;
-        this.lookupTimeoutMs = lookupTimeout.toMillis();
         this.clock = clock;
         this.tokens = lookupsPerSecond;
         this.refilledAtMs = clock.millis();
@@ -102,17 +82,14 @@ public final class SchemaIdGuard<T> implements Deserializer<T> {
         if (known.contains(id)) {
             return decode(topic, headers, data);
         }
-        final Future<T> stillPending = pending.get(id);
-        if (stillPending != null && !stillPending.isDone()) {
-            throw new UnknownSchemaId("schema id " + id + " is still being looked up (the registry has not answered"
-                    + " for over " + lookupTimeoutMs + " ms); replay this record later");
-        }
-        pending.remove(id);
         admit(id);
         try {
-            final T value = boundedDecode(id, topic, headers, data);
+            final T value = decode(topic, headers, data);
             known.add(id);
             return value;
+        } catch (BoundedRegistryCalls.Timeout e) {
+            throw new UnknownSchemaId("schema id " + id + " could not be resolved now: " + e.getMessage()
+                    + "; replay this record later", e);
         } catch (RuntimeException e) {
             if (fromRegistry(e)) {
                 synchronized (this) {
@@ -122,26 +99,6 @@ public final class SchemaIdGuard<T> implements Deserializer<T> {
                         + e.getClass().getSimpleName() + "); register the writer's schema, then replay", e);
             }
             throw e;
-        }
-    }
-
-    /** The first decode of an id: the registry call, waited for at most {@code lookupTimeoutMs}. */
-    private T boundedDecode(int id, String topic, Headers headers, byte[] data) {
-        final Future<T> lookup = LOOKUPS.submit(() -> decode(topic, headers, data));
-        try {
-            return lookup.get(lookupTimeoutMs, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.put(id, lookup);
-            throw new UnknownSchemaId("the registry did not resolve schema id " + id + " within " + lookupTimeoutMs
-                    + " ms; replay this record later", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new SerializationException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UnknownSchemaId("interrupted while looking up schema id " + id, e);
         }
     }
 
