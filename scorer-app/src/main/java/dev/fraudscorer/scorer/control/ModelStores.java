@@ -93,6 +93,7 @@ public final class ModelStores {
      * refused again after a restart, and the store ends on the newest record that was accepted.
      */
     private static final class ControlWriter implements Processor<String, byte[], Void, Void> {
+        static final java.time.Duration REGISTRY_PATIENCE = java.time.Duration.ofMinutes(10);
         private final Deserializer<ModelControl> controls;
         private final Deserializer<ModelVersion> versions;
         private final ModelCache cache;
@@ -185,8 +186,33 @@ public final class ModelStores {
             return java.util.Optional.empty();
         }
 
+        /**
+         * A control record must not be refused because the registry was slow to give its schema (it would stay
+         * refused until a restart): this waits for the registry, up to {@link #REGISTRY_PATIENCE}, on the global
+         * thread only (stream threads keep scoring with what serves).
+         */
         private ModelControl decode(byte[] bytes) {
-            return controls.deserialize(Topics.MODEL_CONTROL.name(), bytes);
+            final long giveUp = System.nanoTime() + REGISTRY_PATIENCE.toNanos();
+            long warnAt = System.nanoTime();
+            while (true) {
+                try {
+                    return controls.deserialize(Topics.MODEL_CONTROL.name(), bytes);
+                } catch (dev.fraudscorer.topics.BoundedRegistryCalls.Timeout e) {
+                    if (System.nanoTime() - giveUp > 0) {
+                        throw e;
+                    }
+                    if (System.nanoTime() - warnAt >= 0) {
+                        LOG.warn("waiting for the schema registry to read a model-control record: {}", e.getMessage());
+                        warnAt = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+                    }
+                    try {
+                        Thread.sleep(1_000);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
         }
     }
 }
