@@ -50,12 +50,16 @@ public final class ScorerProcess implements AutoCloseable {
         tracing = Tracing.create(config.getString(ScorerConfig.OTLP_ENDPOINT),
                 config.getDouble(ScorerConfig.TRACE_SAMPLE_RATIO), config.getString(ScorerConfig.APPLICATION_ID));
         streams = ScorerMain.createStreams(config, cache, metrics, tracing);
+        final ThreadFailurePolicy failures = new ThreadFailurePolicy();
         streams.setUncaughtExceptionHandler(e -> {
-            // Per-record problems never get here (they become dead letters); what does is infrastructure failure,
-            // where stopping and letting the supervisor restart us is the honest answer.
-            LOG.error("stream thread failed; shutting the client down", e);
-            fatal.set(e);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            final StreamThreadExceptionResponse response = failures.decide(e, System.nanoTime());
+            if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
+                LOG.warn("stream thread failed on an error the cluster returned; replacing the thread", e);
+            } else {
+                LOG.error("stream thread failed; shutting the client down", e);
+                fatal.set(e);
+            }
+            return response;
         });
         streams.setStateListener((now, before) -> {
             LOG.info("streams state {} -> {}", before, now);
