@@ -2,7 +2,6 @@ package dev.fraudscorer.infra;
 
 import dev.fraudscorer.topics.Access;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,12 +101,8 @@ public final class Credentials {
 
     /** Reads a client config written by {@link #writeClientConfigs}. */
     public static Map<String, Object> read(Path file) throws IOException {
-        final Properties props = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            props.load(in);
-        }
         final Map<String, Object> map = new HashMap<>();
-        props.forEach((k, v) -> map.put(k.toString(), v));
+        dev.fraudscorer.topics.ClientConfigFile.read(file).forEach((k, v) -> map.put(k.toString(), v));
         return map;
     }
 

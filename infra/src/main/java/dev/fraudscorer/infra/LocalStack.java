@@ -301,9 +301,10 @@ public final class LocalStack implements AutoCloseable {
                         + credentials.jaas("org.apache.kafka.common.security.scram.ScramLoginModule", admin),
                 "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
                 "sasl.mechanism.controller.protocol=PLAIN",
-                "listener.name.controller.plain.sasl.jaas.config="
-                        + credentials.jaas("org.apache.kafka.common.security.plain.PlainLoginModule", admin)
-                                .replace(";", " user_" + admin + "=\"" + credentials.password(admin) + "\";"),
+                // The login the broker uses towards controllers, and the one user the controllers accept.
+                "listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule"
+                        + " required username=\"" + admin + "\" password=\"" + credentials.password(admin) + "\" user_"
+                        + admin + "=\"" + credentials.password(admin) + "\";",
                 "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                 "allow.everyone.if.no.acl.found=false",
                 "super.users=User:" + admin);

@@ -50,6 +50,8 @@ final class TopicsCommand {
                     spec.commandLine().getOut().print(acls);
                     drift |= acls.hasDrift();
                 }
+                // print() does not flush picocli's writer, and main() exits right after: flush, or nothing shows.
+                spec.commandLine().getOut().flush();
                 return drift ? 3 : 0;
             }
         }
@@ -74,6 +76,7 @@ final class TopicsCommand {
                 throw new IllegalArgumentException("--replicas must be at least 1");
             }
             spec.commandLine().getOut().print(StrimziRender.render(cluster, replicas));
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

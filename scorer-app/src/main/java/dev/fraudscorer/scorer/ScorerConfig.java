@@ -205,13 +205,12 @@ public final class ScorerConfig extends AbstractConfig {
         final Map<String, Object> props = new HashMap<>();
         final String file = getString(CLIENT_CONFIG);
         if (file != null && !file.isBlank()) {
-            final java.util.Properties loaded = new java.util.Properties();
-            try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
-                loaded.load(in);
+            try {
+                dev.fraudscorer.topics.ClientConfigFile.read(java.nio.file.Path.of(file))
+                        .forEach((k, v) -> props.put(k.toString(), v));
             } catch (java.io.IOException e) {
                 throw new org.apache.kafka.common.config.ConfigException(CLIENT_CONFIG, file, "cannot be read: " + e.getMessage());
             }
-            loaded.forEach((k, v) -> props.put(k.toString(), v));
         }
         props.putAll(originalsWithPrefix(STREAMS_PREFIX));
         props.keySet().removeIf(k -> !(k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")));

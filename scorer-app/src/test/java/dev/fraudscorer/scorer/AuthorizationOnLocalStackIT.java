@@ -92,32 +92,19 @@ class AuthorizationOnLocalStackIT {
                 cases.add(new Case(role, "write " + topic.name(), allowed, topic, () -> write(role, topic)));
             }
         }
-        cases.add(new Case(Access.Role.CONSUMER, "read fraud-verdicts, group fraud-verdicts-audit", true, null,
-                () -> read(Access.Role.CONSUMER, Topics.VERDICTS, "fraud-verdicts-audit")));
-        cases.add(new Case(Access.Role.CONSUMER, "read fraud-verdicts, group someone-else", false, null,
-                () -> read(Access.Role.CONSUMER, Topics.VERDICTS, "someone-else")));
-        cases.add(new Case(Access.Role.CONSUMER, "read transactions-dlq", false, null,
-                () -> read(Access.Role.CONSUMER, Topics.DEAD_LETTERS, null)));
-        cases.add(new Case(Access.Role.AUDITOR, "read transactions-dlq", true, null,
-                () -> read(Access.Role.AUDITOR, Topics.DEAD_LETTERS, null)));
-        cases.add(new Case(Access.Role.AUDITOR, "read transactions", false, null,
-                () -> read(Access.Role.AUDITOR, Topics.TRANSACTIONS, null)));
-        cases.add(new Case(Access.Role.CONSUMER, "read transactions", false, null,
-                () -> read(Access.Role.CONSUMER, Topics.TRANSACTIONS, null)));
-        cases.add(new Case(Access.Role.PRODUCER, "read transactions", false, null,
-                () -> read(Access.Role.PRODUCER, Topics.TRANSACTIONS, null)));
-        cases.add(new Case(Access.Role.SCORER, "read transactions, group fraud-scorer", true, null,
-                () -> read(Access.Role.SCORER, Topics.TRANSACTIONS, Access.SCORER_APPLICATION_ID)));
-        cases.add(new Case(Access.Role.SCORER, "read model-control", true, null,
-                () -> read(Access.Role.SCORER, Topics.MODEL_CONTROL, null)));
-        cases.add(new Case(Access.Role.WEBHOOK, "read model-control", true, null,
-                () -> read(Access.Role.WEBHOOK, Topics.MODEL_CONTROL, null)));
-        cases.add(new Case(Access.Role.WEBHOOK, "read transactions", false, null,
-                () -> read(Access.Role.WEBHOOK, Topics.TRANSACTIONS, null)));
-        cases.add(new Case(Access.Role.OPERATOR, "read scorer-status", true, null,
-                () -> read(Access.Role.OPERATOR, Topics.SCORER_STATUS, null)));
-        cases.add(new Case(Access.Role.OPERATOR, "read fraud-verdicts", false, null,
-                () -> read(Access.Role.OPERATOR, Topics.VERDICTS, null)));
+        cases.add(reading(Access.Role.CONSUMER, Topics.VERDICTS, "fraud-verdicts-audit", true));
+        cases.add(reading(Access.Role.CONSUMER, Topics.VERDICTS, "someone-else", false));
+        cases.add(reading(Access.Role.CONSUMER, Topics.DEAD_LETTERS, null, false));
+        cases.add(reading(Access.Role.AUDITOR, Topics.DEAD_LETTERS, null, true));
+        cases.add(reading(Access.Role.AUDITOR, Topics.TRANSACTIONS, null, false));
+        cases.add(reading(Access.Role.CONSUMER, Topics.TRANSACTIONS, null, false));
+        cases.add(reading(Access.Role.PRODUCER, Topics.TRANSACTIONS, null, false));
+        cases.add(reading(Access.Role.SCORER, Topics.TRANSACTIONS, Access.SCORER_APPLICATION_ID, true));
+        cases.add(reading(Access.Role.SCORER, Topics.MODEL_CONTROL, null, true));
+        cases.add(reading(Access.Role.WEBHOOK, Topics.MODEL_CONTROL, null, true));
+        cases.add(reading(Access.Role.WEBHOOK, Topics.TRANSACTIONS, null, false));
+        cases.add(reading(Access.Role.OPERATOR, Topics.SCORER_STATUS, null, true));
+        cases.add(reading(Access.Role.OPERATOR, Topics.VERDICTS, null, false));
 
         final List<String> table = new ArrayList<>();
         final List<String> wrong = new ArrayList<>();
@@ -150,6 +137,12 @@ class AuthorizationOnLocalStackIT {
         System.out.println("principal action                                             outcome\n"
                 + String.join("\n", table));
         assertEquals(List.of(), wrong);
+    }
+
+    /** {@code role} reads {@code topic} (with {@code group}, or assigned without one). */
+    private static Case reading(Access.Role role, TopicSpec topic, String group, boolean allowed) {
+        return new Case(role, "read " + topic.name() + (group == null ? "" : ", group " + group), allowed, null,
+                () -> read(role, topic, group));
     }
 
     @Test

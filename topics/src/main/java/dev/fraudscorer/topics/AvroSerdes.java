@@ -46,13 +46,14 @@ public final class AvroSerdes {
 
             @Override
             public byte[] serialize(String topic, T data) {
-                return data == null ? delegate.serialize(topic, null)
+                // Warm (every record after a topic's first): no capturing lambda per record on the hot path.
+                return data == null || calls.isWarm(topic) ? delegate.serialize(topic, data)
                         : calls.call(topic, () -> delegate.serialize(topic, data));
             }
 
             @Override
             public byte[] serialize(String topic, Headers headers, T data) {
-                return data == null ? delegate.serialize(topic, headers, null)
+                return data == null || calls.isWarm(topic) ? delegate.serialize(topic, headers, data)
                         : calls.call(topic, () -> delegate.serialize(topic, headers, data));
             }
 
@@ -64,6 +65,7 @@ public final class AvroSerdes {
 
         static final class Reader<T> implements Deserializer<T> {
             private final Deserializer<T> delegate;
+            private volatile long lastWarmId = Long.MIN_VALUE; // no int id equals it before one answered
             private final BoundedRegistryCalls calls = new BoundedRegistryCalls(BoundedRegistryCalls.ATTEMPT,
                     BoundedRegistryCalls.COOL_DOWN);
 
@@ -82,8 +84,13 @@ public final class AvroSerdes {
                     return decode(topic, headers, data); // no schema id: nothing to look up
                 }
                 final int id = (data[1] & 0xFF) << 24 | (data[2] & 0xFF) << 16 | (data[3] & 0xFF) << 8 | (data[4] & 0xFF);
-                // The id as the key: no allocation per record once it is known (a string key would be one).
-                return calls.call(id, () -> decode(topic, headers, data));
+                // The last id that answered is compared as an int: no boxing or lambda per record on the hot path.
+                if (id == lastWarmId) {
+                    return decode(topic, headers, data);
+                }
+                final T value = calls.call(id, () -> decode(topic, headers, data));
+                lastWarmId = id;
+                return value;
             }
 
             private T decode(String topic, Headers headers, byte[] data) {

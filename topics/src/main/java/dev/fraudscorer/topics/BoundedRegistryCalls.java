@@ -54,6 +54,11 @@ public final class BoundedRegistryCalls {
         this.coolDown = coolDown;
     }
 
+    /** Whether {@code key} answered once: the caller may then call its serde inline (no lambda, no lookup). */
+    boolean isWarm(Object key) {
+        return warm.contains(key);
+    }
+
     <T> T call(Object key, Callable<T> call) {
         if (warm.contains(key)) {
             return run(call);

@@ -116,7 +116,6 @@ public final class ModelControlMain {
         private ControlState state;
         private ModelControl applied;
         private ModelControl latest;
-        private boolean controlRead;
 
         /** The same connection with nothing read yet: for a long-running command that must see the topic as it is now. */
         Connection fresh() {
@@ -140,16 +139,13 @@ public final class ModelControlMain {
 
         /** Bootstrap servers plus the settings of --command-config: the base of every client this command starts. */
         Properties client() {
-            final Properties props = new Properties();
-            final Path file = commandConfig != null ? commandConfig
-                    : System.getenv("FRAUD_KAFKA_CONFIG") == null || System.getenv("FRAUD_KAFKA_CONFIG").isBlank() ? null
-                    : Path.of(System.getenv("FRAUD_KAFKA_CONFIG"));
-            if (file != null) {
-                try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-                    props.load(in);
-                } catch (java.io.IOException e) {
-                    throw new UsageError("cannot read --command-config " + file + ": " + e.getMessage());
-                }
+            final String env = System.getenv("FRAUD_KAFKA_CONFIG");
+            final Path file = commandConfig != null ? commandConfig : env == null || env.isBlank() ? null : Path.of(env);
+            final Properties props;
+            try {
+                props = file == null ? new Properties() : dev.fraudscorer.topics.ClientConfigFile.read(file);
+            } catch (IOException e) {
+                throw new UsageError("cannot read --command-config " + file + ": " + e.getMessage());
             }
             if (bootstrap != null) {
                 props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -196,7 +192,7 @@ public final class ModelControlMain {
         }
 
         private void readControl() {
-            if (controlRead) {
+            if (state != null) {
                 return;
             }
             final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
@@ -224,7 +220,6 @@ public final class ModelControlMain {
                     applied = value;
                 }
             }
-            controlRead = true;
         }
 
         Optional<ModelVersion> version(int version) {

@@ -64,13 +64,11 @@ public final class DeadLetterReplay implements Callable<Integer> {
         }
         final EnumSet<DeadLetter.Reason> wanted = reasons.isEmpty() ? EnumSet.allOf(DeadLetter.Reason.class)
                 : EnumSet.copyOf(reasons);
-        final Properties client = new Properties();
-        if (commandConfig != null) {
-            try (java.io.InputStream in = java.nio.file.Files.newInputStream(commandConfig)) {
-                client.load(in);
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("cannot read --command-config " + commandConfig + ": " + e.getMessage());
-            }
+        final Properties client;
+        try {
+            client = commandConfig == null ? new Properties() : dev.fraudscorer.topics.ClientConfigFile.read(commandConfig);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read --command-config " + commandConfig + ": " + e.getMessage());
         }
         client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         final Properties consumerProps = new Properties();
