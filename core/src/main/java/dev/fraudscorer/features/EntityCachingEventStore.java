@@ -61,7 +61,8 @@ public final class EntityCachingEventStore implements EventStore {
             backing.scan(EventKeys.atTime(entity, Long.MIN_VALUE), EventKeys.afterEntity(entity), loading::append);
             entities.put(entity, events);
         }
-        for (int i = events.lowerBound(from); i < events.size && Arrays.compareUnsigned(events.keys[i], to) < 0; i++) {
+        final int end = events.lowerBound(to);
+        for (int i = events.lowerBound(from); i < end; i++) {
             visitor.visit(events.keys[i], events.values[i]);
         }
     }
@@ -71,16 +72,18 @@ public final class EntityCachingEventStore implements EventStore {
         return entities.size();
     }
 
-    /** One entity's entries in unsigned key order, in two parallel arrays. */
+    /** One entity's entries in unsigned key order, in parallel arrays with each key's event time. */
     private static final class Events {
         byte[][] keys = new byte[8][];
         byte[][] values = new byte[8][];
+        long[] times = new long[8];
         int size;
 
         void append(byte[] key, byte[] value) {
             grow();
             keys[size] = key;
             values[size] = value;
+            times[size] = EventKeys.timeOf(key);
             size++;
         }
 
@@ -93,8 +96,10 @@ public final class EntityCachingEventStore implements EventStore {
             grow();
             System.arraycopy(keys, at, keys, at + 1, size - at);
             System.arraycopy(values, at, values, at + 1, size - at);
+            System.arraycopy(times, at, times, at + 1, size - at);
             keys[at] = key;
             values[at] = value;
+            times[at] = EventKeys.timeOf(key);
             size++;
         }
 
@@ -103,6 +108,7 @@ public final class EntityCachingEventStore implements EventStore {
             if (at < size && Arrays.equals(keys[at], key)) {
                 System.arraycopy(keys, at + 1, keys, at, size - at - 1);
                 System.arraycopy(values, at + 1, values, at, size - at - 1);
+                System.arraycopy(times, at + 1, times, at, size - at - 1);
                 size--;
                 keys[size] = null;
                 values[size] = null;
@@ -110,13 +116,14 @@ public final class EntityCachingEventStore implements EventStore {
         }
 
         int lowerBound(byte[] key) {
-            return SortedKeys.lowerBound(keys, size, key);
+            return SortedKeys.lowerBound(keys, times, size, key);
         }
 
         private void grow() {
             if (size == keys.length) {
                 keys = Arrays.copyOf(keys, size * 2);
                 values = Arrays.copyOf(values, size * 2);
+                times = Arrays.copyOf(times, size * 2);
             }
         }
     }

@@ -42,8 +42,17 @@ public final class EventKeys {
 
     /** Event time of a key built by {@link #event}. */
     public static long timeOf(byte[] key) {
-        final int at = 2 + (((key[0] & 0xFF) << 8) | (key[1] & 0xFF));
-        return ByteBuffer.wrap(key, at, Long.BYTES).getLong() ^ Long.MIN_VALUE;
+        final int at = timeOffset(key);
+        long flipped = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            flipped = (flipped << 8) | (key[at + i] & 0xFF);
+        }
+        return flipped ^ Long.MIN_VALUE;
+    }
+
+    /** Where the time starts in a key or bound: after the entity prefix. */
+    static int timeOffset(byte[] key) {
+        return 2 + (((key[0] & 0xFF) << 8) | (key[1] & 0xFF));
     }
 
     static byte kindOf(byte[] key) {

@@ -95,7 +95,8 @@ public final class SharedEntityCache {
         @Override
         public void scan(byte[] from, byte[] to, Visitor visitor) {
             final Snapshot s = load(store, EntityHistory.entityOf(from));
-            for (int i = s.lowerBound(from); i < s.keys.length && Arrays.compareUnsigned(s.keys[i], to) < 0; i++) {
+            final int end = s.lowerBound(to);
+            for (int i = s.lowerBound(from); i < end; i++) {
                 visitor.visit(s.keys[i], s.values[i]);
             }
         }
@@ -107,18 +108,20 @@ public final class SharedEntityCache {
         }
     }
 
-    /** One entity's entries in unsigned key order; never modified once built. */
+    /** One entity's entries in unsigned key order, with each key's event time; never modified once built. */
     private static final class Snapshot {
         final byte[][] keys;
         final byte[][] values;
+        final long[] times;
 
-        Snapshot(byte[][] keys, byte[][] values) {
+        Snapshot(byte[][] keys, byte[][] values, long[] times) {
             this.keys = keys;
             this.values = values;
+            this.times = times;
         }
 
         int lowerBound(byte[] key) {
-            return SortedKeys.lowerBound(keys, keys.length, key);
+            return SortedKeys.lowerBound(keys, times, keys.length, key);
         }
 
         Snapshot with(byte[] key, byte[] value) {
@@ -126,17 +129,21 @@ public final class SharedEntityCache {
             if (at < keys.length && Arrays.equals(keys[at], key)) {
                 final byte[][] v = values.clone();
                 v[at] = value;
-                return new Snapshot(keys, v);
+                return new Snapshot(keys, v, times);
             }
             final byte[][] k = new byte[keys.length + 1][];
             final byte[][] v = new byte[keys.length + 1][];
+            final long[] t = new long[keys.length + 1];
             System.arraycopy(keys, 0, k, 0, at);
             System.arraycopy(values, 0, v, 0, at);
+            System.arraycopy(times, 0, t, 0, at);
             k[at] = key;
             v[at] = value;
+            t[at] = EventKeys.timeOf(key);
             System.arraycopy(keys, at, k, at + 1, keys.length - at);
             System.arraycopy(values, at, v, at + 1, keys.length - at);
-            return new Snapshot(k, v);
+            System.arraycopy(times, at, t, at + 1, keys.length - at);
+            return new Snapshot(k, v, t);
         }
 
         Snapshot without(byte[] key) {
@@ -146,30 +153,36 @@ public final class SharedEntityCache {
             }
             final byte[][] k = new byte[keys.length - 1][];
             final byte[][] v = new byte[keys.length - 1][];
+            final long[] t = new long[keys.length - 1];
             System.arraycopy(keys, 0, k, 0, at);
             System.arraycopy(values, 0, v, 0, at);
+            System.arraycopy(times, 0, t, 0, at);
             System.arraycopy(keys, at + 1, k, at, keys.length - at - 1);
             System.arraycopy(values, at + 1, v, at, keys.length - at - 1);
-            return new Snapshot(k, v);
+            System.arraycopy(times, at + 1, t, at, keys.length - at - 1);
+            return new Snapshot(k, v, t);
         }
 
         static final class Builder {
             private byte[][] keys = new byte[16][];
             private byte[][] values = new byte[16][];
+            private long[] times = new long[16];
             private int size;
 
             void append(byte[] key, byte[] value) {
                 if (size == keys.length) {
                     keys = Arrays.copyOf(keys, size * 2);
                     values = Arrays.copyOf(values, size * 2);
+                    times = Arrays.copyOf(times, size * 2);
                 }
                 keys[size] = key;
                 values[size] = value;
+                times[size] = EventKeys.timeOf(key);
                 size++;
             }
 
             Snapshot build() {
-                return new Snapshot(Arrays.copyOf(keys, size), Arrays.copyOf(values, size));
+                return new Snapshot(Arrays.copyOf(keys, size), Arrays.copyOf(values, size), Arrays.copyOf(times, size));
             }
         }
     }

@@ -41,6 +41,15 @@ class EntityCachingEventStoreTest {
                 final long a = random.nextInt(62) * DAY - DAY;
                 final long b = a + random.nextInt(40) * DAY;
                 assertEquals(entries(reference, entity, a, b), entries(cached, entity, a, b), "step " + step);
+                if (!written.isEmpty()) {
+                    // A bound right after one transaction's entries, at a millisecond that holds others too.
+                    final byte[] some = written.get(random.nextInt(written.size()));
+                    final long t = EventKeys.timeOf(some);
+                    final String id = random.nextBoolean() ? String.valueOf(random.nextInt(100_000)) : "x" + random.nextInt(50);
+                    final byte[] to = EventKeys.afterTransaction(entity, t, id);
+                    assertEquals(entries(reference, EventKeys.atTime(entity, t - DAY), to),
+                            entries(cached, EventKeys.atTime(entity, t - DAY), to), "step " + step);
+                }
             }
         }
         assertTrue(cached.cachedEntities() <= 3);
@@ -60,8 +69,12 @@ class EntityCachingEventStoreTest {
     }
 
     private static List<String> entries(EventStore store, String entity, long from, long to) {
+        return entries(store, EventKeys.atTime(entity, from), EventKeys.atTime(entity, to));
+    }
+
+    private static List<String> entries(EventStore store, byte[] from, byte[] to) {
         final List<String> out = new ArrayList<>();
-        store.scan(EventKeys.atTime(entity, from), EventKeys.atTime(entity, to), (k, v) ->
+        store.scan(from, to, (k, v) ->
                 out.add(java.util.HexFormat.of().formatHex(k) + "=" + java.util.HexFormat.of().formatHex(v)));
         return out;
     }

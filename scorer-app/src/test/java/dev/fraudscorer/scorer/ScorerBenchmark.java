@@ -126,9 +126,14 @@ class ScorerBenchmark {
             final List<Row> table = new ArrayList<>();
             final Path jfr = dir.resolve("scorer.jfr");
             final Map<String, Object> memory = new LinkedHashMap<>();
+            // -Dvariants=eos1,alos2 runs only those (the full table is the default).
+            final List<String> variants = List.of(System.getProperty("variants", "alos1,alos2,eos1,eos2").split(","));
             for (String guarantee : List.of(StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2)) {
                 for (int threads : List.of(1, 2)) {
                     final String tag = (guarantee.equals(StreamsConfig.AT_LEAST_ONCE) ? "alos" : "eos") + threads;
+                    if (!variants.contains(tag)) {
+                        continue;
+                    }
                     table.add(new Row("pass-through", guarantee, threads, throughput(admin, stack, dir,
                             "bench-pass-" + tag, guarantee, threads, ScorerBenchmark::passThrough, null)));
                     table.add(new Row("one-store ceiling", guarantee, threads, throughput(admin, stack, dir,
@@ -143,14 +148,20 @@ class ScorerBenchmark {
                 }
             }
             printThroughput(records, table);
-            // Profiled apart from the table: JFR's own cost would otherwise lower the reference row.
-            BenchSupport.resetTerminalHistory(admin);
-            throughput(admin, stack, dir, "bench-profiled-eos1", StreamsConfig.EXACTLY_ONCE_V2, 1,
-                    props -> scorer(stack, dir, props), jfr);
-            System.out.printf("%nWhere the scorer's stream thread spends its CPU (JFR execution samples of a separate"
-                    + " exactly_once_v2, one-thread run; shares are the measure: JFR samples Java frames only, and not"
-                    + " every running thread every 10 ms, so its us/record undercounts the thread CPU printed above):%n");
-            CostTable.print(jfr, "bench-profiled-eos1", records);
+            if (Boolean.parseBoolean(System.getProperty("profile", "true"))) {
+                // Profiled apart from the table: JFR's own cost would otherwise lower the reference row.
+                BenchSupport.resetTerminalHistory(admin);
+                throughput(admin, stack, dir, "bench-profiled-eos1", StreamsConfig.EXACTLY_ONCE_V2, 1,
+                        props -> scorer(stack, dir, props), jfr);
+                System.out.printf("%nWhere the scorer's stream thread spends its CPU (JFR execution samples of a separate"
+                        + " exactly_once_v2, one-thread run; shares are the measure: JFR samples Java frames only, and not"
+                        + " every running thread every 10 ms, so its us/record undercounts the thread CPU printed above):%n");
+                CostTable.print(jfr, "bench-profiled-eos1", records);
+            }
+            if (latencySeconds == 0 || !variants.contains("eos1")) {
+                System.out.printf("%nno latency runs and no RESULT line (-Dlatency.seconds=0 or eos1 not among -Dvariants)%n");
+                return;
+            }
 
             final Map<String, Histogram> latency = new LinkedHashMap<>();
             int offset = records;
@@ -262,13 +273,21 @@ class ScorerBenchmark {
 
     private static ScorerConfig config(LocalStack stack, Path dir, String applicationId, String guarantee, int threads,
                                        String reset) {
-        return new ScorerConfig(Map.of(ScorerConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                ScorerConfig.REGISTRY_URL, stack.registryUrl(), ScorerConfig.APPLICATION_ID, applicationId,
+        final Map<String, String> settings = new LinkedHashMap<>(Map.of(ScorerConfig.BOOTSTRAP_SERVERS,
+                stack.bootstrapServers(), ScorerConfig.REGISTRY_URL, stack.registryUrl(),
+                ScorerConfig.APPLICATION_ID, applicationId,
                 ScorerConfig.TRUSTED_KEYS, dir.resolve("keys/trainer.pub").toString(),
                 ScorerConfig.STATE_DIR, dir.resolve("state-" + applicationId).toString(),
                 ScorerConfig.PROCESSING_GUARANTEE, guarantee,
                 ScorerConfig.STREAMS_PREFIX + StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads),
                 ScorerConfig.STREAMS_PREFIX + StreamsConfig.CONSUMER_PREFIX + "auto.offset.reset", reset));
+        // -Dsettings=k=v;k=v: scorer settings for every variant (all share the scorer's Streams settings), to try one.
+        for (String kv : System.getProperty("settings", "").split(";")) {
+            if (!kv.isBlank()) {
+                settings.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
+        return new ScorerConfig(settings);
     }
 
     private static double throughput(Admin admin, LocalStack stack, Path dir, String applicationId, String guarantee,

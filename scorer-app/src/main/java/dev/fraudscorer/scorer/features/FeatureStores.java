@@ -29,8 +29,11 @@ public final class FeatureStores {
     }
 
     public static void addTo(StreamsBuilder builder, int terminalHistoryDays, TerminalHistory history) {
+        // No record cache: every key is one event, written once and deleted once, so the cache never merges two
+        // writes; it only cost a sorted-map insert per put and a second pass at each commit (JFR: about a tenth of
+        // the stream thread). Reads come from the task's in-memory entity cache anyway.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CUSTOMER_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled()
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled()
                 .withLoggingEnabled(dev.fraudscorer.scorer.StoreChangelogs.configs()));
         builder.addGlobalStore(Stores.keyValueStoreBuilder(CrashTolerantGlobalStore.persistent(TERMINAL_STORE),
                         Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(),
