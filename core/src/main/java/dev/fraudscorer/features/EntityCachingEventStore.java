@@ -1,6 +1,5 @@
 package dev.fraudscorer.features;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,7 +17,7 @@ import java.util.Map;
 public final class EntityCachingEventStore implements EventStore {
 
     private final EventStore backing;
-    private final Map<String, Events> entities;
+    private final Map<String, EntityEvents> entities;
 
     public EntityCachingEventStore(EventStore backing, int maxEntities) {
         if (maxEntities < 1) {
@@ -27,7 +26,7 @@ public final class EntityCachingEventStore implements EventStore {
         this.backing = backing;
         this.entities = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Events> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, EntityEvents> eldest) {
                 return size() > maxEntities;
             }
         };
@@ -36,7 +35,7 @@ public final class EntityCachingEventStore implements EventStore {
     @Override
     public void put(byte[] key, byte[] value) {
         backing.put(key, value);
-        final Events events = entities.get(EntityHistory.entityOf(key));
+        final EntityEvents events = entities.get(EntityHistory.entityOf(key));
         if (events != null) {
             events.put(key, value);
         }
@@ -45,7 +44,7 @@ public final class EntityCachingEventStore implements EventStore {
     @Override
     public void delete(byte[] key) {
         backing.delete(key);
-        final Events events = entities.get(EntityHistory.entityOf(key));
+        final EntityEvents events = entities.get(EntityHistory.entityOf(key));
         if (events != null) {
             events.remove(key);
         }
@@ -53,78 +52,28 @@ public final class EntityCachingEventStore implements EventStore {
 
     @Override
     public void scan(byte[] from, byte[] to, Visitor visitor) {
+        entity(from).scan(from, to, visitor);
+    }
+
+    @Override
+    public void scanEvents(byte[] from, byte[] to, EventVisitor visitor) {
+        entity(from).scanEvents(from, to, visitor);
+    }
+
+    private EntityEvents entity(byte[] from) {
         final String entity = EntityHistory.entityOf(from);
-        Events events = entities.get(entity);
+        EntityEvents events = entities.get(entity);
         if (events == null) {
-            events = new Events();
-            final Events loading = events;
+            final EntityEvents loading = new EntityEvents(16);
             backing.scan(EventKeys.atTime(entity, Long.MIN_VALUE), EventKeys.afterEntity(entity), loading::append);
-            entities.put(entity, events);
+            entities.put(entity, loading);
+            events = loading;
         }
-        final int end = events.lowerBound(to);
-        for (int i = events.lowerBound(from); i < end; i++) {
-            visitor.visit(events.keys[i], events.values[i]);
-        }
+        return events;
     }
 
     /** Entities held in memory now. */
     public int cachedEntities() {
         return entities.size();
-    }
-
-    /** One entity's entries in unsigned key order, in parallel arrays with each key's event time. */
-    private static final class Events {
-        byte[][] keys = new byte[8][];
-        byte[][] values = new byte[8][];
-        long[] times = new long[8];
-        int size;
-
-        void append(byte[] key, byte[] value) {
-            grow();
-            keys[size] = key;
-            values[size] = value;
-            times[size] = EventKeys.timeOf(key);
-            size++;
-        }
-
-        void put(byte[] key, byte[] value) {
-            final int at = lowerBound(key);
-            if (at < size && Arrays.equals(keys[at], key)) {
-                values[at] = value;
-                return;
-            }
-            grow();
-            System.arraycopy(keys, at, keys, at + 1, size - at);
-            System.arraycopy(values, at, values, at + 1, size - at);
-            System.arraycopy(times, at, times, at + 1, size - at);
-            keys[at] = key;
-            values[at] = value;
-            times[at] = EventKeys.timeOf(key);
-            size++;
-        }
-
-        void remove(byte[] key) {
-            final int at = lowerBound(key);
-            if (at < size && Arrays.equals(keys[at], key)) {
-                System.arraycopy(keys, at + 1, keys, at, size - at - 1);
-                System.arraycopy(values, at + 1, values, at, size - at - 1);
-                System.arraycopy(times, at + 1, times, at, size - at - 1);
-                size--;
-                keys[size] = null;
-                values[size] = null;
-            }
-        }
-
-        int lowerBound(byte[] key) {
-            return SortedKeys.lowerBound(keys, times, size, key);
-        }
-
-        private void grow() {
-            if (size == keys.length) {
-                keys = Arrays.copyOf(keys, size * 2);
-                values = Arrays.copyOf(values, size * 2);
-                times = Arrays.copyOf(times, size * 2);
-            }
-        }
     }
 }

@@ -30,6 +30,14 @@ public final class EntityHistory {
                 new byte[] {(byte) (fraud ? 1 : 0)});
     }
 
+    /** What the engine reads from an entry: a transaction's amount; 1 for a fraud label, 0 for another label. */
+    static double numberOf(byte[] key, byte[] value) {
+        if (EventKeys.kindOf(key) == EventKeys.TRANSACTION) {
+            return ByteBuffer.wrap(value).getDouble();
+        }
+        return value.length == 1 && value[0] == 1 ? 1 : 0;
+    }
+
     /** The entity id of an entry's key. */
     public static String entityOf(byte[] key) {
         final int length = ((key[0] & 0xFF) << 8) | (key[1] & 0xFF);

@@ -1,6 +1,5 @@
 package dev.fraudscorer.features;
 
-import java.nio.ByteBuffer;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -268,14 +267,12 @@ public final class FeatureEngine {
             lowerBounds[w] = end - windowDays[w] * EntityHistory.DAY_MS;
         }
         final byte[][] last = new byte[1][];
-        store.scan(EventKeys.atTime(entity, start + 1), to, (key, value) -> {
-            if (EventKeys.kindOf(key) == EventKeys.TRANSACTION) {
-                final long t = EventKeys.timeOf(key);
-                final double amount = ByteBuffer.wrap(value).getDouble();
+        store.scanEvents(EventKeys.atTime(entity, start + 1), to, (key, t, kind, number) -> {
+            if (kind == EventKeys.TRANSACTION) {
                 for (int w = 0; w < lowerBounds.length; w++) {
                     if (t > lowerBounds[w]) {
                         sums.count[w]++;
-                        sums.amountSum[w] += amount;
+                        sums.amountSum[w] += number;
                         if (needsEpisode && sums.firstFraudMs[w] != Long.MAX_VALUE) {
                             sums.sinceFirstFraudCount[w]++;
                         }
@@ -285,16 +282,14 @@ public final class FeatureEngine {
                     for (int w = 0; w < lowerBounds.length; w++) {
                         if (t > lowerBounds[w]) {
                             sums.earlierCount[w]++;
-                            sums.earlierSum[w] += amount;
+                            sums.earlierSum[w] += number;
                             sums.earlierLastMs[w] = Math.max(sums.earlierLastMs[w], t);
                         }
                     }
-                    sums.keep(amount);
+                    sums.keep(number);
                 }
                 last[0] = key;
-            } else if (EventKeys.kindOf(key) == EventKeys.LABEL && EventKeys.sameTransaction(last[0], key)
-                    && value.length == 1 && value[0] == 1) {
-                final long t = EventKeys.timeOf(key);
+            } else if (kind == EventKeys.LABEL && number == 1 && EventKeys.sameTransaction(last[0], key)) {
                 for (int w = 0; w < lowerBounds.length; w++) {
                     if (t > lowerBounds[w]) {
                         sums.frauds[w]++;

@@ -1,13 +1,12 @@
 package dev.fraudscorer.features;
 
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Entities' events in memory, whole and sorted, for a store one thread writes and others read (the scorer's global
- * terminal store: the global thread writes, stream threads scan). Each entity is an immutable snapshot; a write
- * replaces it with a copy. Readers never lock.
+ * terminal store: the global thread writes, stream threads scan). Each entity is a snapshot never modified once
+ * published; a write replaces it with a copy. Readers never lock.
  *
  * <p>Why it stays equal to the store: every write goes to the store first and then to the snapshot, if one is
  * loaded; a snapshot is loaded inside {@link ConcurrentHashMap#computeIfAbsent}, which the write's
@@ -20,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SharedEntityCache {
 
-    private final ConcurrentHashMap<String, Snapshot> entities = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, EntityEvents> entities = new ConcurrentHashMap<>();
     private final int maxEntities;
 
     public SharedEntityCache(int maxEntities) {
@@ -49,11 +48,11 @@ public final class SharedEntityCache {
         return entities.size();
     }
 
-    private Snapshot load(EventStore store, String entity) {
-        final Snapshot snapshot = entities.computeIfAbsent(entity, e -> {
-            final Snapshot.Builder builder = new Snapshot.Builder();
-            store.scan(EventKeys.atTime(e, Long.MIN_VALUE), EventKeys.afterEntity(e), builder::append);
-            return builder.build();
+    private EntityEvents load(EventStore store, String entity) {
+        final EntityEvents snapshot = entities.computeIfAbsent(entity, e -> {
+            final EntityEvents loaded = new EntityEvents(16);
+            store.scan(EventKeys.atTime(e, Long.MIN_VALUE), EventKeys.afterEntity(e), loaded::append);
+            return loaded;
         });
         if (entities.size() > maxEntities) {
             shrink();
@@ -82,107 +81,36 @@ public final class SharedEntityCache {
         public void put(byte[] key, byte[] value) {
             requireWritable();
             store.put(key, value);
-            entities.computeIfPresent(EntityHistory.entityOf(key), (e, s) -> s.with(key, value));
+            entities.computeIfPresent(EntityHistory.entityOf(key), (e, s) -> {
+                final EntityEvents next = s.copy();
+                next.put(key, value);
+                return next;
+            });
         }
 
         @Override
         public void delete(byte[] key) {
             requireWritable();
             store.delete(key);
-            entities.computeIfPresent(EntityHistory.entityOf(key), (e, s) -> s.without(key));
+            entities.computeIfPresent(EntityHistory.entityOf(key), (e, s) -> {
+                final EntityEvents next = s.copy();
+                return next.remove(key) ? next : s;
+            });
         }
 
         @Override
         public void scan(byte[] from, byte[] to, Visitor visitor) {
-            final Snapshot s = load(store, EntityHistory.entityOf(from));
-            final int end = s.lowerBound(to);
-            for (int i = s.lowerBound(from); i < end; i++) {
-                visitor.visit(s.keys[i], s.values[i]);
-            }
+            load(store, EntityHistory.entityOf(from)).scan(from, to, visitor);
+        }
+
+        @Override
+        public void scanEvents(byte[] from, byte[] to, EventVisitor visitor) {
+            load(store, EntityHistory.entityOf(from)).scanEvents(from, to, visitor);
         }
 
         private void requireWritable() {
             if (!writable) {
                 throw new UnsupportedOperationException("this view of the cache is read-only");
-            }
-        }
-    }
-
-    /** One entity's entries in unsigned key order, with each key's event time; never modified once built. */
-    private static final class Snapshot {
-        final byte[][] keys;
-        final byte[][] values;
-        final long[] times;
-
-        Snapshot(byte[][] keys, byte[][] values, long[] times) {
-            this.keys = keys;
-            this.values = values;
-            this.times = times;
-        }
-
-        int lowerBound(byte[] key) {
-            return SortedKeys.lowerBound(keys, times, keys.length, key);
-        }
-
-        Snapshot with(byte[] key, byte[] value) {
-            final int at = lowerBound(key);
-            if (at < keys.length && Arrays.equals(keys[at], key)) {
-                final byte[][] v = values.clone();
-                v[at] = value;
-                return new Snapshot(keys, v, times);
-            }
-            final byte[][] k = new byte[keys.length + 1][];
-            final byte[][] v = new byte[keys.length + 1][];
-            final long[] t = new long[keys.length + 1];
-            System.arraycopy(keys, 0, k, 0, at);
-            System.arraycopy(values, 0, v, 0, at);
-            System.arraycopy(times, 0, t, 0, at);
-            k[at] = key;
-            v[at] = value;
-            t[at] = EventKeys.timeOf(key);
-            System.arraycopy(keys, at, k, at + 1, keys.length - at);
-            System.arraycopy(values, at, v, at + 1, keys.length - at);
-            System.arraycopy(times, at, t, at + 1, keys.length - at);
-            return new Snapshot(k, v, t);
-        }
-
-        Snapshot without(byte[] key) {
-            final int at = lowerBound(key);
-            if (at >= keys.length || !Arrays.equals(keys[at], key)) {
-                return this;
-            }
-            final byte[][] k = new byte[keys.length - 1][];
-            final byte[][] v = new byte[keys.length - 1][];
-            final long[] t = new long[keys.length - 1];
-            System.arraycopy(keys, 0, k, 0, at);
-            System.arraycopy(values, 0, v, 0, at);
-            System.arraycopy(times, 0, t, 0, at);
-            System.arraycopy(keys, at + 1, k, at, keys.length - at - 1);
-            System.arraycopy(values, at + 1, v, at, keys.length - at - 1);
-            System.arraycopy(times, at + 1, t, at, keys.length - at - 1);
-            return new Snapshot(k, v, t);
-        }
-
-        static final class Builder {
-            private byte[][] keys = new byte[16][];
-            private byte[][] values = new byte[16][];
-            private long[] times = new long[16];
-            private int size;
-
-            void append(byte[] key, byte[] value) {
-                if (size == keys.length) {
-                    keys = Arrays.copyOf(keys, size * 2);
-                    values = Arrays.copyOf(values, size * 2);
-                    times = Arrays.copyOf(times, size * 2);
-                }
-                keys[size] = key;
-                values[size] = value;
-                times[size] = EventKeys.timeOf(key);
-                size++;
-            }
-
-            Snapshot build() {
-                return new Snapshot(Arrays.copyOf(keys, size), Arrays.copyOf(values, size), Arrays.copyOf(times, size));
             }
         }
     }

@@ -55,6 +55,17 @@ public final class OverlaidEventStore implements EventStore {
         }
     }
 
+    @Override
+    public void scanEvents(byte[] from, byte[] to, EventVisitor visitor) {
+        final Iterator<Map.Entry<byte[], byte[]>> pending = recent.range(from, to).entrySet().iterator();
+        if (!pending.hasNext()) {
+            store.scanEvents(from, to, visitor);
+            return;
+        }
+        // Rare on the hot path (only entries the global thread has not stored yet): the decoding scan, merged.
+        EventStore.super.scanEvents(from, to, visitor);
+    }
+
     private static final class Cursor {
         private final Iterator<Map.Entry<byte[], byte[]>> it;
         Map.Entry<byte[], byte[]> next;
