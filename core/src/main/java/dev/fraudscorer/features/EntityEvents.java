@@ -6,9 +6,10 @@ import java.util.Arrays;
  * One entity's entries in unsigned key order, as the in-memory entity caches hold them: the key and value objects,
  * and beside them each entry decoded into primitive arrays (time, kind, number), which is all a feature scan reads.
  * Walking those arrays instead of dereferencing a key and a value per entry made the scans several times cheaper.
- * Not thread-safe; {@link SharedEntityCache} shares copies that are never modified once published.
+ * Not thread-safe; {@link SharedEntityCache} and the scorer's recent terminal entries share copies that are never
+ * modified once published.
  */
-final class EntityEvents {
+public final class EntityEvents {
 
     private byte[][] keys;
     private byte[][] values;
@@ -17,7 +18,7 @@ final class EntityEvents {
     private double[] numbers;
     private int size;
 
-    EntityEvents(int capacity) {
+    public EntityEvents(int capacity) {
         final int n = Math.max(1, capacity);
         keys = new byte[n][];
         values = new byte[n][];
@@ -27,7 +28,7 @@ final class EntityEvents {
     }
 
     /** An independent copy with room for one more entry. */
-    EntityEvents copy() {
+    public EntityEvents copy() {
         final EntityEvents c = new EntityEvents(size + 1);
         System.arraycopy(keys, 0, c.keys, 0, size);
         System.arraycopy(values, 0, c.values, 0, size);
@@ -38,8 +39,22 @@ final class EntityEvents {
         return c;
     }
 
-    int size() {
+    public int size() {
         return size;
+    }
+
+    public byte[] keyAt(int i) {
+        return keys[i];
+    }
+
+    public byte[] valueAt(int i) {
+        return values[i];
+    }
+
+    /** The value held under {@code key}, or null. */
+    public byte[] get(byte[] key) {
+        final int at = lowerBound(key);
+        return at < size && Arrays.equals(keys[at], key) ? values[at] : null;
     }
 
     /** Adds an entry whose key sorts after every held key (a load in key order). */
@@ -49,7 +64,7 @@ final class EntityEvents {
     }
 
     /** Puts {@code key}, replacing its value when held. */
-    void put(byte[] key, byte[] value) {
+    public void put(byte[] key, byte[] value) {
         final int at = lowerBound(key);
         if (at < size && Arrays.equals(keys[at], key)) {
             set(at, key, value);
@@ -62,7 +77,7 @@ final class EntityEvents {
     }
 
     /** @return whether {@code key} was held */
-    boolean remove(byte[] key) {
+    public boolean remove(byte[] key) {
         final int at = lowerBound(key);
         if (at >= size || !Arrays.equals(keys[at], key)) {
             return false;
@@ -88,7 +103,8 @@ final class EntityEvents {
         }
     }
 
-    int lowerBound(byte[] key) {
+    /** The first index whose key is {@code >= key}; {@code key} must be of this entity. */
+    public int lowerBound(byte[] key) {
         return SortedKeys.lowerBound(keys, times, size, key);
     }
 

@@ -2,8 +2,7 @@ package dev.fraudscorer.scorer.features;
 
 import dev.fraudscorer.features.EventStore;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.Map;
+import dev.fraudscorer.features.EntityEvents;
 
 /**
  * The global terminal store read through this process's {@link RecentTerminalEntries}: one sorted view, an entry
@@ -31,52 +30,39 @@ public final class OverlaidEventStore implements EventStore {
 
     @Override
     public void scan(byte[] from, byte[] to, Visitor visitor) {
-        final Iterator<Map.Entry<byte[], byte[]>> pending = recent.range(from, to).entrySet().iterator();
-        if (!pending.hasNext()) {
+        final EntityEvents pending = recent.of(from);
+        final int first = pending == null ? 0 : pending.lowerBound(from);
+        final int end = pending == null ? 0 : pending.lowerBound(to);
+        if (first >= end) {
             store.scan(from, to, visitor);
             return;
         }
-        final Cursor cursor = new Cursor(pending);
+        final int[] next = {first};
         store.scan(from, to, (key, value) -> {
-            while (cursor.next != null && Arrays.compareUnsigned(cursor.next.getKey(), key) < 0) {
-                visitor.visit(cursor.next.getKey(), cursor.next.getValue());
-                cursor.advance();
+            while (next[0] < end && Arrays.compareUnsigned(pending.keyAt(next[0]), key) < 0) {
+                visitor.visit(pending.keyAt(next[0]), pending.valueAt(next[0]));
+                next[0]++;
             }
-            if (cursor.next != null && Arrays.equals(cursor.next.getKey(), key)) {
-                visitor.visit(key, cursor.next.getValue());
-                cursor.advance();
+            if (next[0] < end && Arrays.equals(pending.keyAt(next[0]), key)) {
+                visitor.visit(key, pending.valueAt(next[0]));
+                next[0]++;
             } else {
                 visitor.visit(key, value);
             }
         });
-        while (cursor.next != null) {
-            visitor.visit(cursor.next.getKey(), cursor.next.getValue());
-            cursor.advance();
+        for (int i = next[0]; i < end; i++) {
+            visitor.visit(pending.keyAt(i), pending.valueAt(i));
         }
     }
 
     @Override
     public void scanEvents(byte[] from, byte[] to, EventVisitor visitor) {
-        final Iterator<Map.Entry<byte[], byte[]>> pending = recent.range(from, to).entrySet().iterator();
-        if (!pending.hasNext()) {
+        final EntityEvents pending = recent.of(from);
+        if (pending == null || pending.lowerBound(from) >= pending.lowerBound(to)) {
             store.scanEvents(from, to, visitor);
             return;
         }
-        // Rare on the hot path (only entries the global thread has not stored yet): the decoding scan, merged.
+        // Only entries the global thread has not stored yet: the decoding scan, merged.
         EventStore.super.scanEvents(from, to, visitor);
-    }
-
-    private static final class Cursor {
-        private final Iterator<Map.Entry<byte[], byte[]>> it;
-        Map.Entry<byte[], byte[]> next;
-
-        Cursor(Iterator<Map.Entry<byte[], byte[]>> it) {
-            this.it = it;
-            advance();
-        }
-
-        void advance() {
-            next = it.hasNext() ? it.next() : null;
-        }
     }
 }

@@ -19,6 +19,11 @@ class OverlaidEventStoreTest {
         final List<String> seen = new ArrayList<>();
         store.scan(EventKeys.atTime("T1", 0), EventKeys.atTime("T1", 1_000), (k, v) ->
                 seen.add(EventKeys.timeOf(k) + ":" + v[0]));
+        // The engine's decoded scan sees the same entries (a label's number is 1 for fraud).
+        final List<String> decoded = new ArrayList<>();
+        store.scanEvents(EventKeys.atTime("T1", 0), EventKeys.atTime("T1", 1_000), (k, t, kind, number) ->
+                decoded.add(t + ":" + (int) number));
+        assertEquals(seen, decoded);
         return seen;
     }
 
