@@ -2,8 +2,10 @@ package dev.fraudscorer.scorer.score;
 
 import dev.fraudscorer.features.EntityCachingEventStore;
 import dev.fraudscorer.features.EntityHistory;
+import dev.fraudscorer.features.EventStore;
 import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.features.InMemoryEventStore;
+import dev.fraudscorer.features.SharedEntityCache;
 import dev.fraudscorer.features.TxInput;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
@@ -51,9 +53,12 @@ public final class ScoringWarmup {
 
     /** @return a number computed from every verdict, so the JIT cannot drop the work */
     static long run(LoadedModel model, int records) {
-        final InMemoryEventStore terminals = new InMemoryEventStore();
+        // The live path's store types: a per-task entity cache for customers, the shared cache for terminals.
+        final InMemoryEventStore terminalStore = new InMemoryEventStore();
+        final SharedEntityCache terminalCache = new SharedEntityCache(1_000);
+        final EventStore terminals = terminalCache.writeThrough(terminalStore);
         final FeatureEngine engine = new FeatureEngine(new EntityCachingEventStore(new InMemoryEventStore(), 1_000),
-                terminals);
+                terminalCache.readThrough(terminalStore));
         final SpecificDatumWriter<Verdict> verdictWriter = new SpecificDatumWriter<>(Verdict.class);
         final SpecificDatumWriter<Transaction> txWriter = new SpecificDatumWriter<>(Transaction.class);
         final SpecificDatumReader<Transaction> txReader = new SpecificDatumReader<>(Transaction.class);
