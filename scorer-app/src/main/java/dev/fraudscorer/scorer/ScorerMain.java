@@ -82,6 +82,7 @@ public final class ScorerMain implements Callable<Integer> {
         cache.onServingChange(metrics::servingChanged);
         final String url = config.getString(ScorerConfig.REGISTRY_URL);
         final double lookups = config.getDouble(ScorerConfig.SCHEMA_LOOKUPS_PER_SECOND);
+        RegistryPrefetch.start(url);
         final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(
                 () -> new SchemaIdGuard<>(AvroSerdes.<Transaction>values(url).deserializer(), lookups, Clock.systemUTC()),
                 AvroSerdes.<Verdict>values(url),

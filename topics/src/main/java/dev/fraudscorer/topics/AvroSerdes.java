@@ -25,9 +25,11 @@ public final class AvroSerdes {
     /** @param registryUrl e.g. {@code http://127.0.0.1:8081/apis/registry/v3} */
     public static <T extends SpecificRecord> Serde<T> values(String registryUrl) {
         final Map<String, Object> config = config(registryUrl);
-        final AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>();
+        final AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>(
+                SharedSchemaResolver.<T>of(registryUrl, "writer"));
         serializer.configure(config, false);
-        final AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
+        final AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>(
+                SharedSchemaResolver.<T>of(registryUrl, "reader"));
         deserializer.configure(config, false);
         return Serdes.serdeFrom(new Bounded.Writer<>(serializer), new Bounded.Reader<>(deserializer));
     }
