@@ -40,8 +40,7 @@ public final class EntityHistory {
 
     /** The entity id of an entry's key. */
     public static String entityOf(byte[] key) {
-        final int length = ((key[0] & 0xFF) << 8) | (key[1] & 0xFF);
-        return new String(key, 2, length, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(key, 2, EventKeys.timeOffset(key) - 2, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

@@ -93,8 +93,12 @@ public final class SharedEntityCache {
             requireWritable();
             store.delete(key);
             entities.computeIfPresent(EntityHistory.entityOf(key), (e, s) -> {
+                if (s.get(key) == null) {
+                    return s;
+                }
                 final EntityEvents next = s.copy();
-                return next.remove(key) ? next : s;
+                next.remove(key);
+                return next;
             });
         }
 

@@ -22,15 +22,28 @@ import org.apache.avro.Schema;
  */
 final class SharedSchemaResolver<U> implements SchemaResolver<Schema, U> {
 
-    private static final Map<String, DefaultSchemaResolver<Schema, Object>> SHARED = new ConcurrentHashMap<>();
-    private static final Map<String, Boolean> CONFIGURED = new ConcurrentHashMap<>();
+    private static final Map<String, Shared> SHARED = new ConcurrentHashMap<>();
 
-    private final String name;
+    /** The process's resolver for one registry and role, configured by the first serde that asks. */
+    private static final class Shared {
+        final DefaultSchemaResolver<Schema, Object> resolver = new DefaultSchemaResolver<>();
+        private boolean configured;
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        synchronized void configureOnce(Map<String, ?> configs, SchemaParser<Schema, ?> parser) {
+            if (!configured) {
+                resolver.configure(configs, (SchemaParser) parser);
+                configured = true;
+            }
+        }
+    }
+
+    private final Shared shared;
     private final DefaultSchemaResolver<Schema, Object> delegate;
 
     private SharedSchemaResolver(String name) {
-        this.name = name;
-        this.delegate = SHARED.computeIfAbsent(name, n -> new DefaultSchemaResolver<>());
+        this.shared = SHARED.computeIfAbsent(name, n -> new Shared());
+        this.delegate = shared.resolver;
     }
 
     /** @param role e.g. "reader" or "writer": readers and writers keep their own cache, as Apicurio's serdes expect */
@@ -43,15 +56,10 @@ final class SharedSchemaResolver<U> implements SchemaResolver<Schema, U> {
         return delegate == other.delegate;
     }
 
+    /** The first serde configures it; every serde passes the same settings ({@link AvroSerdes#config}). */
     @Override
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public void configure(Map<String, ?> configs, SchemaParser<Schema, U> parser) {
-        // The first serde configures it; every serde passes the same settings (AvroSerdes.config).
-        synchronized (delegate) {
-            if (CONFIGURED.putIfAbsent(name, Boolean.TRUE) == null) {
-                delegate.configure(configs, (SchemaParser) parser);
-            }
-        }
+        shared.configureOnce(configs, parser);
     }
 
     @Override

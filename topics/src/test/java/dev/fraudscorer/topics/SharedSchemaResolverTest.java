@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class SharedSchemaResolverTest {
 
     @Test
-    void oneClientAndCachePerRegistryAndRoleWhichASerdeClosingDoesNotClose() {
+    void oneResolverPerRegistryAndRole() {
         final SharedSchemaResolver<Object> a = SharedSchemaResolver.of("http://127.0.0.1:1/apis/registry/v3", "reader");
         final SharedSchemaResolver<Object> b = SharedSchemaResolver.of("http://127.0.0.1:1/apis/registry/v3", "reader");
         a.close();

@@ -5,7 +5,6 @@ import dev.fraudscorer.features.EntityHistory;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Terminal entries this process has sent to terminal-events but the global store has not read back yet. The hot
@@ -22,7 +21,6 @@ public final class RecentTerminalEntries {
 
     private final ConcurrentHashMap<String, EntityEvents> entities = new ConcurrentHashMap<>();
     private final Set<String> localWriters = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger size = new AtomicInteger();
 
     void add(String writer, EntityHistory.Entry entry) {
         if (!localWriters.contains(writer)) {
@@ -30,9 +28,7 @@ public final class RecentTerminalEntries {
         }
         entities.compute(EntityHistory.entityOf(entry.key()), (e, held) -> {
             final EntityEvents next = held == null ? new EntityEvents(2) : held.copy();
-            final int before = next.size();
             next.put(entry.key(), entry.value());
-            size.addAndGet(next.size() - before);
             return next;
         });
     }
@@ -45,7 +41,6 @@ public final class RecentTerminalEntries {
             }
             final EntityEvents next = held.copy();
             next.remove(key);
-            size.decrementAndGet();
             return next.size() == 0 ? null : next;
         });
     }
@@ -59,7 +54,8 @@ public final class RecentTerminalEntries {
         return entities.isEmpty() ? null : entities.get(EntityHistory.entityOf(key));
     }
 
+    /** Entries pending now (counted when asked: nothing on the hot path keeps a total). */
     public int size() {
-        return size.get();
+        return entities.values().stream().mapToInt(EntityEvents::size).sum();
     }
 }
