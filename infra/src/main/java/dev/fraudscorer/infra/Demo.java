@@ -184,14 +184,15 @@ final class Demo implements Callable<Integer> {
             printTail(logs.resolve("model-control.log"), commands.size());
             final int port = Ports.resolve(metricsPort, "scorer metrics");
             step("starting the scorer (log " + logs.resolve("scorer.log") + ")");
-            try (ChildProcess scorer = ChildProcess.start("scorer", List.of(java, "-jar",
-                    repo.moduleJar("scorer-app").toString(), "bootstrap.servers=" + stack.bootstrapServers(),
+            final List<String> scorerCommand = new java.util.ArrayList<>(repo.javaJar(java, "scorer-app"));
+            scorerCommand.addAll(List.of("bootstrap.servers=" + stack.bootstrapServers(),
                     "registry.url=" + stack.registryUrl(), "metrics.port=" + port,
                     "model.trusted.keys=" + keys.resolve("trainer.pub"),
                     "model.control.trusted.keys=" + keys.resolve("operator.pub"),
                     "model.control.rollback.keys=" + keys.resolve("webhook.pub"),
                     "kafka.client.config=" + stack.clientConfigFile(Access.Role.SCORER),
-                    "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads), repo.root(), logs.resolve("scorer.log"))) {
+                    "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads));
+            try (ChildProcess scorer = ChildProcess.start("scorer", scorerCommand, repo.root(), logs.resolve("scorer.log"))) {
                 waitReady(scorer, port);
                 final LocalDate testFrom = trainFrom.plusDays(TRAIN_TO_TEST_DAYS);
                 final Runnable beforeTestWeek = !candidate ? () -> { } : () -> {

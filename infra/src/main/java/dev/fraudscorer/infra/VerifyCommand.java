@@ -33,7 +33,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--from", defaultValue = "2018-04-01", description = "First day replayed. Default: ${DEFAULT-VALUE}")
     LocalDate from;
     @Option(names = "--faults", defaultValue = "scorer-kill9:3,broker-kill9:1", description = "Comma list of"
-            + " scorer-kill9:N, broker-kill9:N, scale:A-B[-C], registry-down:DURATION, or none. Default: ${DEFAULT-VALUE}")
+            + " scorer-kill9:N, broker-kill9:N, scale:A-B[-C], registry-down:DURATION, model-swap:EVERY (promote and"
+            + " rollback alternating, e.g. 30s), or none. Default: ${DEFAULT-VALUE}")
     String faults;
     @Option(names = "--restart-delay", defaultValue = "3", description = "Seconds before a killed scorer is started again. Default: ${DEFAULT-VALUE}")
     int restartDelaySeconds;
@@ -65,7 +66,7 @@ final class VerifyCommand implements Callable<Integer> {
         final RepoLayout repo = RepoLayout.locate();
         final String java = ChildProcess.javaBinary();
         final Verifier.Commands commands = new Verifier.Commands(
-                List.of(java, "-jar", repo.moduleJar("scorer-app").toString()),
+                repo.javaJar(java, "scorer-app"),
                 List.of(java, "-jar", repo.moduleJar("model-control").toString()),
                 List.of(java, "-jar", repo.moduleJar("trainer-job").toString()));
         final Verifier.Result result = new Verifier(new Verifier.Settings(dataDir.toAbsolutePath(),

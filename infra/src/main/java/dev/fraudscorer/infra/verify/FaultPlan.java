@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * The faults a verifier run injects, parsed from {@code --faults} (e.g.
- * {@code scorer-kill9:3,broker-kill9:1,scale:1-3-1,registry-down:120s}) and spread evenly over the load.
+ * {@code scorer-kill9:3,broker-kill9:1,scale:1-3-1,registry-down:120s,model-swap:30s}) and spread evenly over the
+ * load, except the model swap, which repeats (promote / rollback alternating) every {@code swapEvery}.
  */
-public record FaultPlan(List<Step> steps) {
+public record FaultPlan(List<Step> steps, Duration swapEvery) {
 
     /** What happens at one point of the load. */
     public enum Kind {
@@ -36,7 +37,7 @@ public record FaultPlan(List<Step> steps) {
     }
 
     public static FaultPlan none() {
-        return new FaultPlan(List.of());
+        return new FaultPlan(List.of(), Duration.ZERO);
     }
 
     /**
@@ -44,6 +45,7 @@ public record FaultPlan(List<Step> steps) {
      */
     public static FaultPlan parse(String spec, Duration brokerDown) {
         final List<Step> unplaced = new ArrayList<>();
+        Duration swapEvery = Duration.ZERO;
         if (spec == null || spec.isBlank() || spec.equals("none")) {
             return none();
         }
@@ -73,6 +75,12 @@ public record FaultPlan(List<Step> steps) {
                     }
                 }
                 case "registry-down" -> unplaced.add(new Step(Kind.REGISTRY_DOWN, 0, 0, duration(part, kv[1])));
+                case "model-swap" -> {
+                    swapEvery = duration(part, kv[1]);
+                    if (swapEvery.toMillis() < 1_000) {
+                        throw bad(part);
+                    }
+                }
                 default -> throw bad(part);
             }
         }
@@ -81,7 +89,7 @@ public record FaultPlan(List<Step> steps) {
             final Step s = unplaced.get(i);
             placed.add(new Step(s.kind(), (i + 1.0) / (unplaced.size() + 1), s.instances(), s.down()));
         }
-        return new FaultPlan(List.copyOf(placed));
+        return new FaultPlan(List.copyOf(placed), swapEvery);
     }
 
     /** The first instance count of a {@code scale:a-b-c} step, or {@code fallback}. */
@@ -133,6 +141,7 @@ public record FaultPlan(List<Step> steps) {
 
     private static IllegalArgumentException bad(String part) {
         return new IllegalArgumentException("--faults: cannot read '" + part.trim() + "'; use a comma list of"
-                + " scorer-kill9:N, broker-kill9:N, scale:A-B[-C...], registry-down:DURATION (e.g. 120s), or none");
+                + " scorer-kill9:N, broker-kill9:N, scale:A-B[-C...], registry-down:DURATION (e.g. 120s),"
+                + " model-swap:EVERY (at least 1s, e.g. 30s), or none");
     }
 }

@@ -139,6 +139,13 @@ final class ScorerFleet implements AutoCloseable {
     }
 
     /** Resident set size of the instance's process, kB (Linux /proc), or -1. */
+    /** The process id of the instance's current process, or -1 while it is down. */
+    long pid(int index) {
+        final Member m = members.get(index);
+        final ChildProcess p = m == null ? null : m.process;
+        return p == null ? -1 : p.pid();
+    }
+
     long rssKb(int index) {
         final Member m = members.get(index);
         if (m == null || m.process == null) {

@@ -51,6 +51,14 @@ final class VerdictLedger implements Runnable, AutoCloseable {
     /** Verdicts arrived per wall-clock second and partition: the run as an operator's dashboard would show it. */
     final Map<Long, long[]> arrivalsPerSecond = new ConcurrentHashMap<>();
     private int partitions;
+    /**
+     * Input to verdict latency (the input's producer timestamp, which Kafka Streams gives its outputs, to the moment
+     * this reader got the verdict), per minute since {@link #start()}: a soak is judged minute by minute.
+     */
+    final Map<Long, org.HdrHistogram.ConcurrentHistogram> latencyPerMinute = new ConcurrentHashMap<>();
+    /** Verdicts per model version, as the soak's swaps alternate. */
+    final Map<Integer, Long> verdictsByVersion = new ConcurrentHashMap<>();
+    volatile long startMs;
 
     /** The inputs the load will send: what each verdict is checked against. */
     record Expected(Map<String, Integer> rowOfId, List<String> featureNames, double[][] offlineFeatures) {
@@ -85,6 +93,7 @@ final class VerdictLedger implements Runnable, AutoCloseable {
     }
 
     void start() {
+        startMs = System.currentTimeMillis();
         thread.setDaemon(true);
         thread.start();
     }
@@ -128,6 +137,10 @@ final class VerdictLedger implements Runnable, AutoCloseable {
                         verdicts.merge(id, 1, Integer::sum);
                         arrivalsPerSecond.computeIfAbsent(now / 1000, k -> new long[partitions])[r.partition()]++;
                         check(id, v);
+                        latencyPerMinute.computeIfAbsent((now - startMs) / 60_000,
+                                m -> new org.HdrHistogram.ConcurrentHistogram(3_600_000L, 3))
+                                .recordValue(Math.max(0, Math.min(now - r.timestamp(), 3_600_000L)));
+                        verdictsByVersion.merge(v.getModelVersion(), 1L, Long::sum);
                         final long scoredAt = v.getScoredAt().toEpochMilli();
                         for (Probe p : probes) {
                             if (scoredAt >= p.atMs) {

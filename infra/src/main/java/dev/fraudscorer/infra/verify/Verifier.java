@@ -95,6 +95,20 @@ public final class Verifier {
             BundleSigning.write(BundleSigning.generate(), keys.resolve("trainer"));
             modelControl(stack, "publish", bundleDir.toString(), "--signing-key", keys.resolve("trainer.key").toString());
             modelControl(stack, "promote", "1", "--reason", "verifier");
+            if (!plan.swapEvery().isZero()) {
+                // Swaps alternate between this version and a copy published as version 2 (same model, one manifest
+                // entry added): every swap goes through the whole control path, and every score stays checkable
+                // against one offline model.
+                final Path copy = s.dataDir().resolve("models/fraud-2-same-model");
+                final var m = bundle.manifest();
+                final Map<String, String> versions = new TreeMap<>(m.versions() == null ? Map.of() : m.versions());
+                versions.put("verifier-copy", "model-swap");
+                new ModelBundle(new dev.fraudscorer.bundle.Manifest(m.formatVersion(), m.modelName(), m.featureSpec(),
+                        m.modelFile(), m.modelSha256(), m.objective(), m.params(), m.rounds(), m.training(),
+                        m.metrics(), m.protocol(), m.thresholds(), m.referenceRows(), versions, m.screening()),
+                        bundle.model()).writeTo(copy);
+                modelControl(stack, "publish", copy.toString(), "--signing-key", keys.resolve("trainer.key").toString());
+            }
             final FeatureSpec spec = bundle.manifest().featureSpec();
             step("offline features for " + rows.size() + " transactions (" + spec.size() + " features)");
             final double[][] offline = OfflineFeatures.compute(rows, spec, FeatureSpec.HANDBOOK_DELAY_DAYS, n -> { });
@@ -132,6 +146,9 @@ public final class Verifier {
         step(String.format("replaying at %,d/s (%.0f s), faults: %s", s.rate(), rows.size() / (double) s.rate(),
                 plan.steps().isEmpty() ? "none" : plan.steps()));
         load.start();
+        final MemorySampler memory = MemorySampler.start(fleet);
+        final ModelSwaps swaps = plan.swapEvery().isZero() ? null
+                : ModelSwaps.start(plan.swapEvery(), args -> modelControl(stack, args));
         final ExecutorService background = Executors.newCachedThreadPool();
         final List<Future<?>> pending = new ArrayList<>();
         final List<Duration> readyAfterRestart = new CopyOnWriteArrayList<>();
@@ -221,6 +238,9 @@ public final class Verifier {
             Thread.sleep(20);
         }
         load.join();
+        if (swaps != null) {
+            swaps.close();
+        }
         if (load.failure != null) {
             throw new IllegalStateException("the load failed: " + load.failure, load.failure);
         }
@@ -233,6 +253,7 @@ public final class Verifier {
                 + " until every input has come out", load.sent, load.badIds.size(), load.fuzzIds.size(), load.labels));
         awaitOutputs(ledger, expectedOut);
         final Map<Integer, long[]> memoryAfter = memory(fleet);
+        memory.close();
         final Map<Integer, Duration> stops = new TreeMap<>();
         for (int i : fleet.running()) {
             stops.put(i, fleet.stop(i));
@@ -241,7 +262,7 @@ public final class Verifier {
         final VerdictLedger.Counts committed = VerdictLedger.count(stack.clientConfig(Access.Role.AUDITOR), "read_committed");
         final VerdictLedger.Counts uncommitted = VerdictLedger.count(stack.clientConfig(Access.Role.AUDITOR), "read_uncommitted");
         return report(rows, load, ledger, committed, uncommitted, open, events, readyAfterRestart, memoryBefore,
-                memoryAfter, stops, bundle, offline, fleet.leftRunning());
+                memoryAfter, stops, bundle, offline, fleet.leftRunning(), new Soak(memory, swaps));
     }
 
     private void awaitOutputs(VerdictLedger ledger, long expected) throws InterruptedException {
@@ -265,7 +286,7 @@ public final class Verifier {
                           VerdictLedger.Counts uncommitted, List<String> open, ConcurrentLinkedQueue<String> events,
                           List<Duration> readyAfterRestart, Map<Integer, long[]> before, Map<Integer, long[]> after,
                           Map<Integer, Duration> stops, ModelBundle bundle, double[][] offline,
-                          Map<String, Integer> leftRunning) {
+                          Map<String, Integer> leftRunning, Soak soak) {
         final Tally c = tally(rows, load, committed);
         final Tally u = tally(rows, load, uncommitted);
         out.println();
@@ -303,6 +324,7 @@ public final class Verifier {
                     + p.firstArrivalMs.keySet() + ")" : String.format("%.1f s", d.toMillis() / 1e3));
         }
         printTimeline(ledger);
+        soak.print(ledger, out);
         if (!readyAfterRestart.isEmpty()) {
             out.println("restarted scorer, start to /ready: " + readyAfterRestart.stream()
                     .map(d -> String.format("%.1f s", d.toMillis() / 1e3)).toList());

@@ -29,9 +29,17 @@ class FaultPlanTest {
     }
 
     @Test
+    void aModelSwapRepeatsInsteadOfTakingAPlace() {
+        final FaultPlan plan = FaultPlan.parse("scorer-kill9:2,model-swap:30s", Duration.ZERO);
+        assertEquals(Duration.ofSeconds(30), plan.swapEvery());
+        assertEquals(List.of(1 / 3.0, 2 / 3.0), plan.steps().stream().map(FaultPlan.Step::atFraction).toList());
+        assertEquals(Duration.ZERO, FaultPlan.parse("scorer-kill9:1", Duration.ZERO).swapEvery());
+    }
+
+    @Test
     void aFaultItCannotReadIsOneLineSayingTheForm() {
         for (String bad : List.of("scorer-kill9", "scorer-kill9:x", "scorer-kill9:0", "reboot:1", "scale:3",
-                "registry-down:2h")) {
+                "registry-down:2h", "model-swap:500ms", "model-swap:x")) {
             final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> FaultPlan.parse(bad, Duration.ZERO), bad);
             assertTrue(e.getMessage().startsWith("--faults: cannot read '"), e.getMessage());
