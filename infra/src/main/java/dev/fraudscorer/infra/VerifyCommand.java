@@ -51,6 +51,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--stream-threads", defaultValue = "1", description = "Stream threads per scorer. Default: ${DEFAULT-VALUE}")
     int streamThreads;
 
+    @Option(names = "--scorer-java-option", description = "A JVM option for every scorer instance (repeatable), e.g."
+            + " --scorer-java-option=-Xmx1g")
+    List<String> scorerJavaOptions = new java.util.ArrayList<>();
     @Option(names = "--scorer-setting", description = "KEY=VALUE passed to every scorer instance (repeatable), e.g."
             + " streams.commit.interval.ms=200")
     List<String> scorerSettings = new java.util.ArrayList<>();
@@ -66,7 +69,7 @@ final class VerifyCommand implements Callable<Integer> {
         final RepoLayout repo = RepoLayout.locate();
         final String java = ChildProcess.javaBinary();
         final Verifier.Commands commands = new Verifier.Commands(
-                repo.javaJar(java, "scorer-app"),
+                withJavaOptions(repo.javaJar(java, "scorer-app"), scorerJavaOptions),
                 List.of(java, "-jar", repo.moduleJar("model-control").toString()),
                 List.of(java, "-jar", repo.moduleJar("trainer-job").toString()));
         final Verifier.Result result = new Verifier(new Verifier.Settings(dataDir.toAbsolutePath(),
@@ -75,5 +78,19 @@ final class VerifyCommand implements Callable<Integer> {
                 bundle == null ? null : bundle.toAbsolutePath(), badEvery, fuzz, streamThreads, scorerSettings), commands,
                 System.out).run();
         return result.passed() ? 0 : 1;
+    }
+
+    /** {@code java [options] -jar ...}: JVM options go right after the java binary. */
+    private static List<String> withJavaOptions(List<String> command, List<String> options) {
+        final List<String> full = new java.util.ArrayList<>(command.subList(0, 1));
+        for (String option : options) {
+            if (!option.startsWith("-")) {
+                throw new IllegalArgumentException("--scorer-java-option '" + option + "' is not a JVM option; give one"
+                        + " starting with '-', e.g. --scorer-java-option=-Xmx1g");
+            }
+            full.add(option);
+        }
+        full.addAll(command.subList(1, command.size()));
+        return full;
     }
 }

@@ -14,8 +14,11 @@ final class MemorySampler implements AutoCloseable {
 
     static final long EVERY_MS = 10_000;
 
-    /** One reading; {@code heapKb} is used heap at that moment, not after a collection. */
-    record Sample(long atMs, int index, long pid, long rssKb, long heapKb) {
+    /**
+     * One reading; {@code heapKb} is used heap at that moment, not after a collection; {@code oldGenKb} changes only
+     * when a collection runs, so it tracks what stays live.
+     */
+    record Sample(long atMs, int index, long pid, long rssKb, long heapKb, long heapCommittedKb, long oldGenKb) {
     }
 
     private final ScorerFleet fleet;
@@ -42,7 +45,8 @@ final class MemorySampler implements AutoCloseable {
             final long pid = fleet.pid(i);
             final long rss = fleet.rssKb(i);
             if (pid > 0 && rss > 0) {
-                samples.add(new Sample(now, i, pid, rss, fleet.heapKb(i)));
+                final long[] jvm = fleet.jvmKb(i);
+                samples.add(new Sample(now, i, pid, rss, jvm[0], jvm[1], jvm[2]));
             }
         }
     }

@@ -165,22 +165,40 @@ final class ScorerFleet implements AutoCloseable {
 
     /** Heap in use as the instance's own /metrics reports it, kB, or -1. */
     long heapKb(int index) {
+        return jvmKb(index)[0];
+    }
+
+    /**
+     * From the instance's {@code /metrics}: heap used, heap committed and G1's old generation used, in kB (-1 each when
+     * it does not answer). Old-generation use changes only when a collection runs, so across a soak it shows what
+     * stays live; heap committed is what the JVM took from the OS for the heap, a part of RSS.
+     */
+    long[] jvmKb(int index) {
         final Member m = members.get(index);
         try {
             final String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.port + "/metrics"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            double sum = 0;
+            double used = 0;
+            double committed = 0;
+            double old = 0;
             for (String line : body.split("\n")) {
-                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                if (!line.contains("area=\"heap\"")) {
+                    continue;
+                }
+                final double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                if (line.startsWith("jvm_memory_used_bytes{")) {
+                    used += value;
+                    old += line.contains("id=\"G1 Old Gen\"") ? value : 0;
+                } else if (line.startsWith("jvm_memory_committed_bytes{")) {
+                    committed += value;
                 }
             }
-            return (long) (sum / 1024);
+            return new long[] {(long) (used / 1024), (long) (committed / 1024), (long) (old / 1024)};
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return new long[] {-1, -1, -1};
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return new long[] {-1, -1, -1};
         }
     }
 

@@ -65,9 +65,10 @@ record Soak(MemorySampler memory, ModelSwaps swaps) {
                 out.printf("  scorer %d (pid %d): lived %.1f min, too short to judge%n", last.index(), pid,
                         (last.atMs() - born) / 60_000.0);
             } else {
-                out.printf("  scorer %d (pid %d): %,d kB -> %,d kB over %.1f min (%+.1f %%); heap used %,d -> %,d kB%n",
-                        last.index(), pid, warm.rssKb(), last.rssKb(), (last.atMs() - warm.atMs()) / 60_000.0,
-                        100.0 * (last.rssKb() - warm.rssKb()) / warm.rssKb(), warm.heapKb(), last.heapKb());
+                out.printf("  scorer %d (pid %d): RSS %,d -> %,d kB over %.1f min (%+.1f %%); heap committed %,d -> %,d kB,"
+                        + " old generation used %,d -> %,d kB%n", last.index(), pid, warm.rssKb(), last.rssKb(),
+                        (last.atMs() - warm.atMs()) / 60_000.0, 100.0 * (last.rssKb() - warm.rssKb()) / warm.rssKb(),
+                        warm.heapCommittedKb(), last.heapCommittedKb(), warm.oldGenKb(), last.oldGenKb());
             }
         });
     }
