@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * of the classes a start loads (Kafka Streams and its clients, Avro, Apicurio's client, Micrometer: about 8,000).
  * The build runs it once after packaging; launchers pass {@code -XX:SharedArchiveFile=scorer-app.jsa}, and a start
  * then maps those classes already parsed and verified instead of loading them from the jars: on this 2-core machine
- * that is about 1.7 s of a {@code kill -9} restart (README, "A crash costs nothing"). Without a broker nothing is
+ * that is about 2 s of a {@code kill -9} restart (README, "A crash costs nothing"). Without a broker nothing is
  * scored, but that changes little: the measured gain equals that of an archive written by a real scorer's run.
  *
  * <p>Always exits 0: the archive is an optimisation, and a JVM given a missing or stale archive starts without one.
