@@ -2,7 +2,6 @@ package dev.fraudscorer.infra.verify;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -23,11 +22,7 @@ final class MemorySampler implements AutoCloseable {
 
     private final ScorerFleet fleet;
     private final List<Sample> samples = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        final Thread t = new Thread(r, "memory-sampler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = DaemonTimer.named("memory-sampler");
 
     private MemorySampler(ScorerFleet fleet) {
         this.fleet = fleet;

@@ -1,6 +1,5 @@
 package dev.fraudscorer.infra.verify;
 
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,11 +19,7 @@ final class ModelSwaps implements AutoCloseable {
     final AtomicInteger promotes = new AtomicInteger();
     final AtomicInteger rollbacks = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        final Thread t = new Thread(r, "model-swaps");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = DaemonTimer.named("model-swaps");
 
     private ModelSwaps(Control control) {
         this.control = control;

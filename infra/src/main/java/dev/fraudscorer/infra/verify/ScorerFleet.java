@@ -138,7 +138,6 @@ final class ScorerFleet implements AutoCloseable {
         throw new IOException("scorer " + index + " not ready within " + timeout + "; see " + m.log);
     }
 
-    /** Resident set size of the instance's process, kB (Linux /proc), or -1. */
     /** The process id of the instance's current process, or -1 while it is down. */
     long pid(int index) {
         final Member m = members.get(index);
@@ -146,6 +145,7 @@ final class ScorerFleet implements AutoCloseable {
         return p == null ? -1 : p.pid();
     }
 
+    /** Resident set size of the instance's process, kB (Linux /proc), or -1. */
     long rssKb(int index) {
         final Member m = members.get(index);
         if (m == null || m.process == null) {
@@ -182,14 +182,15 @@ final class ScorerFleet implements AutoCloseable {
             double committed = 0;
             double old = 0;
             for (String line : body.split("\n")) {
-                if (!line.contains("area=\"heap\"")) {
+                final boolean isUsed = line.startsWith("jvm_memory_used_bytes{");
+                if (!line.contains("area=\"heap\"") || !(isUsed || line.startsWith("jvm_memory_committed_bytes{"))) {
                     continue;
                 }
                 final double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                if (line.startsWith("jvm_memory_used_bytes{")) {
+                if (isUsed) {
                     used += value;
                     old += line.contains("id=\"G1 Old Gen\"") ? value : 0;
-                } else if (line.startsWith("jvm_memory_committed_bytes{")) {
+                } else {
                     committed += value;
                 }
             }
