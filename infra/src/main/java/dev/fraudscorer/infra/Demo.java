@@ -168,7 +168,7 @@ final class Demo implements Callable<Integer> {
                             keys.resolve(who));
                 }
             }
-            final List<String> control = List.of(java, "-jar", repo.moduleJar("model-control").toString());
+            final List<String> control = repo.javaJar(java, "model-control");
             controlKey = keys.resolve("operator.key");
             final List<List<String>> commands = new ArrayList<>();
             commands.add(List.of("publish", bundle.toString(), "--description", "demo: handbook features",

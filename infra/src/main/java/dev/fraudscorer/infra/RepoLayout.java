@@ -68,8 +68,9 @@ public final class RepoLayout {
 
     /**
      * How to run a module's jar: {@code java -jar <module>.jar}, with {@code -XX:SharedArchiveFile=<module>.jsa}
-     * when the build wrote that class-data-sharing archive beside the jar (scorer-app's does: it takes about 2 s off a
-     * scorer start). A JVM whose archive does not match it starts without one.
+     * when the build wrote that class-data-sharing archive beside the jar (scorer-app's takes about 2 s off a scorer
+     * start; model-control's most of a command's class loading). A JVM whose archive does not match it starts
+     * without one.
      */
     public List<String> javaJar(String java, String module) throws IOException {
         final Path jar = moduleJar(module);

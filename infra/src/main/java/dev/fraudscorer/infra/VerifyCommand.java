@@ -70,7 +70,7 @@ final class VerifyCommand implements Callable<Integer> {
         final String java = ChildProcess.javaBinary();
         final Verifier.Commands commands = new Verifier.Commands(
                 withJavaOptions(repo.javaJar(java, "scorer-app"), scorerJavaOptions),
-                List.of(java, "-jar", repo.moduleJar("model-control").toString()),
+                repo.javaJar(java, "model-control"),
                 List.of(java, "-jar", repo.moduleJar("trainer-job").toString()));
         final Verifier.Result result = new Verifier(new Verifier.Settings(dataDir.toAbsolutePath(),
                 data.toAbsolutePath(), brokers, instances, transactions, rate, from, faults,

@@ -79,6 +79,8 @@ class ModelLifecycleOnLocalStackIT {
                 assertTrue(cluster.instances.stream().allMatch(i -> i.streams().state().isRunningOrRebalancing()));
 
                 canary(cluster);
+                bothSerdesReadEachOther(stack);
+                theLauncherRunsACommand(stack);
                 untrustedVersionIsRejected(cluster, stack, dir);
             }
         }
@@ -178,6 +180,46 @@ class ModelLifecycleOnLocalStackIT {
         final List<ScorerCluster.Seen> after = cluster.awaitVerdicts(prefix, sent, Duration.ofSeconds(30));
         assertEquals(sent, after.size());
         assertTrue(after.stream().allMatch(v -> v.version() == 1), "the old version keeps serving");
+    }
+
+    /** The CLI's serdes (plain HTTP) and the scorer's (Apicurio's client) write the same bytes and read each other's. */
+    private static void bothSerdesReadEachOther(LocalStack stack) {
+        final String topic = Topics.MODEL_CONTROL.name();
+        final dev.fraudscorer.schema.ModelControl record = dev.fraudscorer.schema.ModelControl.newBuilder()
+                .setModelName("serde-check").setActiveVersion(4).setIssuedBy("test").setReason("both serdes")
+                .setIssuedAt(java.time.Instant.ofEpochMilli(1_700_000_000_123L)).setGeneration(9).setCanaryVersion(5)
+                .setCanaryPercent(10).setRolledBack(List.of(2, 3)).build();
+        final var apicurio = dev.fraudscorer.topics.AvroSerdes.<dev.fraudscorer.schema.ModelControl>values(stack.registryUrl());
+        final var http = dev.fraudscorer.topics.HttpRegistrySerdes.<dev.fraudscorer.schema.ModelControl>values(
+                stack.registryUrl(), dev.fraudscorer.schema.ModelControl.getClassSchema());
+        final byte[] byApicurio = apicurio.serializer().serialize(topic, record);
+        final byte[] byHttp = http.serializer().serialize(topic, record);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(byApicurio, byHttp, "the same bytes, schema id included");
+        assertEquals(record, http.deserializer().deserialize(topic, byApicurio));
+        assertEquals(record, apicurio.deserializer().deserialize(topic, byHttp));
+    }
+
+    /**
+     * {@code model-control/bin/model-control}, as a user runs it (a child process with the build's class archive):
+     * {@code status} reads what both instances wrote with Apicurio's serializer; nothing on stderr.
+     */
+    private static void theLauncherRunsACommand(LocalStack stack) throws Exception {
+        final Path launcher = Path.of("..", "model-control", "bin", "model-control").toAbsolutePath().normalize();
+        final List<String> command = new java.util.ArrayList<>(List.of(launcher.toString(), "status",
+                "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl()));
+        if (stack.secured()) {
+            command.addAll(List.of("--command-config",
+                    stack.clientConfigFile(dev.fraudscorer.topics.Access.Role.OPERATOR).toString()));
+        }
+        final Path out = Files.createTempFile(Path.of("target"), "launcher-", ".out");
+        final Path err = Files.createTempFile(Path.of("target"), "launcher-", ".err");
+        final Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the command ends");
+        final String printed = Files.readString(out);
+        System.out.print(printed);
+        assertEquals(0, p.exitValue(), Files.readString(err));
+        assertEquals("", Files.readString(err), "nothing on stderr");
+        assertTrue(printed.contains("instances reporting (2)"), printed);
     }
 
     private static <V extends org.apache.avro.specific.SpecificRecord> void produce(LocalStack stack, String topic,

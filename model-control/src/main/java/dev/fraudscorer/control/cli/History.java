@@ -2,7 +2,6 @@ package dev.fraudscorer.control.cli;
 
 import dev.fraudscorer.control.ControlState;
 import dev.fraudscorer.schema.ModelControl;
-import dev.fraudscorer.topics.AvroSerdes;
 import dev.fraudscorer.topics.Topics;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -34,7 +33,7 @@ final class History implements Callable<Integer> {
     public Integer call() {
         final PrintWriter out = spec.commandLine().getOut();
         final List<ModelControl> records = new ArrayList<>();
-        final var values = AvroSerdes.<ModelControl>values(connection.registryUrl).deserializer();
+        final var values = connection.<ModelControl>values(ModelControl.getClassSchema()).deserializer();
         for (var r : connection.records(Topics.MODEL_CONTROL.name())) {
             if (r.key() != null && r.value() != null
                     && connection.modelName.equals(dev.fraudscorer.topics.ControlKeys.modelOf(r.key()))) {

@@ -8,7 +8,7 @@ import dev.fraudscorer.control.ModelRef;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
 import dev.fraudscorer.schema.ScorerStatus;
-import dev.fraudscorer.topics.AvroSerdes;
+import dev.fraudscorer.topics.HttpRegistrySerdes;
 import dev.fraudscorer.topics.ControlRecords;
 import dev.fraudscorer.topics.Topics;
 import java.io.IOException;
@@ -77,6 +77,10 @@ public final class ModelControlMain {
                         cmd.getErr().println("error: " + e.getMessage() + " (Kafka did not serve this client; an"
                                 + " authenticated cluster needs --command-config FILE or FRAUD_KAFKA_CONFIG, e.g."
                                 + " local-stack/credentials/operator.properties)");
+                        return 1;
+                    }
+                    if (e instanceof HttpRegistrySerdes.RegistryException) {
+                        cmd.getErr().println("error: " + e.getMessage() + " (check --registry-url)");
                         return 1;
                     }
                     throw e;
@@ -167,9 +171,17 @@ public final class ModelControlMain {
             return read.get(topic);
         }
 
+        /**
+         * The catalogue's values with schemas fetched over plain HTTP: a command is a short-lived process, and
+         * Apicurio's client would add about 0.7 s of start-up to each ({@link HttpRegistrySerdes}).
+         */
+        <V extends org.apache.avro.specific.SpecificRecord> Serde<V> values(org.apache.avro.Schema schema) {
+            return HttpRegistrySerdes.values(registryUrl, schema);
+        }
+
         Map<String, ModelVersion> versions() {
             if (versions == null) {
-                final Serde<ModelVersion> serde = AvroSerdes.values(registryUrl);
+                final Serde<ModelVersion> serde = values(ModelVersion.getClassSchema());
                 versions = CompactedTopicReader.latest(Topics.MODEL_REGISTRY.name(),
                         records(Topics.MODEL_REGISTRY.name()), serde.deserializer());
             }
@@ -195,7 +207,7 @@ public final class ModelControlMain {
             if (state != null) {
                 return;
             }
-            final Serde<ModelControl> serde = AvroSerdes.values(registryUrl);
+            final Serde<ModelControl> serde = values(ModelControl.getClassSchema());
             state = ControlState.empty(modelName);
             for (var record : records(Topics.MODEL_CONTROL.name())) {
                 final String key = record.key();
@@ -232,9 +244,11 @@ public final class ModelControlMain {
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
             props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-            final Serde<V> serde = AvroSerdes.values(registryUrl);
-            try (KafkaProducer<String, V> producer = new KafkaProducer<>(props, new StringSerializer(), serde.serializer())) {
-                producer.send(new ProducerRecord<>(topic, key, value)).get();
+            // Encoded before the producer starts: a registry that does not answer fails the command in one line.
+            final byte[] bytes = this.<V>values(value.getSchema()).serializer().serialize(topic, value);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(topic, key, bytes)).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while writing to " + topic, e);
@@ -551,7 +565,7 @@ public final class ModelControlMain {
                     + " %d, older than the applied one (a replay?); scorers ignore it (records are keyed by generation,"
                     + " so compaction cannot make it the only one left); 'model-control history' shows who wrote it%n",
                     l.getGeneration()));
-            final Serde<ScorerStatus> serde = AvroSerdes.values(connection.registryUrl);
+            final Serde<ScorerStatus> serde = connection.values(ScorerStatus.getClassSchema());
             final Map<String, ScorerStatus> instances = CompactedTopicReader.latest(Topics.SCORER_STATUS.name(),
                     connection.records(Topics.SCORER_STATUS.name()), serde.deserializer());
             out.printf("instances reporting (%d):%n", instances.size());
