@@ -480,8 +480,8 @@ class ScorerBenchmark {
             customers.add(r.customerId());
             terminals.add(r.terminalId());
         });
-        final long customerBytes = bytesUnder(appState, "customer-events");
-        final long terminalBytes = bytesUnder(appState, "terminal-events");
+        final long customerBytes = bytesUnder(appState, dev.fraudscorer.scorer.features.FeatureStores.CUSTOMER_STORE);
+        final long terminalBytes = bytesUnder(appState, dev.fraudscorer.scorer.features.FeatureStores.TERMINAL_STORE);
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put(String.format("customer store on disk, bytes per customer (%,d customers)", customers.size()),
                 (double) customerBytes / customers.size());
