@@ -19,6 +19,19 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public final class AvroSerdes {
 
+    /**
+     * Apicurio's client logs a WARNING on its first use in a process, recommending an application-managed Vert.x
+     * instance; each process here has one shared instance for its whole life, which is what that default is, so the
+     * notice is only noise at every scorer, demo and verifier start. Held here: java.util.logging keeps loggers
+     * weakly, and a collected one forgets its level.
+     */
+    private static final java.util.logging.Logger VERTX_NOTICE =
+            java.util.logging.Logger.getLogger("io.apicurio.registry.client.common.DefaultVertxInstance");
+
+    static {
+        VERTX_NOTICE.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     private AvroSerdes() {
     }
 

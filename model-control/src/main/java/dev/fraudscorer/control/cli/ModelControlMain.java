@@ -47,15 +47,7 @@ import picocli.CommandLine.Spec;
                 Evaluate.class, History.class, Keys.class, Webhook.class, CommandLine.HelpCommand.class})
 public final class ModelControlMain {
 
-    /**
-     * Apicurio's client logs a WARNING about its shared Vert.x instance on every start, which a one-line CLI must not
-     * print. Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level.
-     */
-    private static final java.util.logging.Logger VERTX_NOTICE =
-            java.util.logging.Logger.getLogger("io.apicurio.registry.client.common.DefaultVertxInstance");
-
     public static void main(String[] args) {
-        VERTX_NOTICE.setLevel(java.util.logging.Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 
