@@ -1,5 +1,6 @@
 package dev.fraudscorer.scorer;
 
+import dev.fraudscorer.startup.ClassArchiveRun;
 import dev.fraudscorer.bundle.BundleSigning;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,9 +9,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Starts the scorer's whole wiring for a few seconds against a broker and a registry that refuse connections, then
@@ -20,8 +19,6 @@ import java.util.stream.Stream;
  * then maps those classes already parsed and verified instead of loading them from the jars: on this 2-core machine
  * that is about 2 s of a {@code kill -9} restart (README, "A crash costs nothing"). Without a broker nothing is
  * scored, but that changes little: the measured gain equals that of an archive written by a real scorer's run.
- *
- * <p>Always exits 0: the archive is an optimisation, and a JVM given a missing or stale archive starts without one.
  */
 public final class ClassArchiveTraining {
 
@@ -31,17 +28,7 @@ public final class ClassArchiveTraining {
     }
 
     public static void main(String[] args) {
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("scorer-class-archive");
-            run(dir);
-        } catch (Exception | LinkageError e) {
-            System.err.println("class archive training failed (the archive may be incomplete): " + e);
-        } finally {
-            delete(dir);
-        }
-        // Kafka's clients may still be retrying their refused connections; the archive is written on exit.
-        System.exit(0);
+        ClassArchiveRun.exitAfter("scorer", ClassArchiveTraining::run);
     }
 
     private static void run(Path dir) throws IOException, InterruptedException {
@@ -86,17 +73,6 @@ public final class ClassArchiveTraining {
         try (InputStream in = connection.getErrorStream() != null ? connection.getErrorStream()
                 : connection.getInputStream()) {
             in.readAllBytes();
-        }
-    }
-
-    private static void delete(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp directory left behind is harmless
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.fraudscorer.control.cli;
 
+import dev.fraudscorer.startup.ClassArchiveRun;
 import com.sun.net.httpserver.HttpServer;
 import dev.fraudscorer.schema.ModelControl;
 import dev.fraudscorer.schema.ModelVersion;
@@ -15,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 import java.nio.ByteBuffer;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
@@ -37,8 +36,6 @@ import picocli.CommandLine;
  * SASL/SCRAM), a producer, and each control topic's value encoded and decoded through {@link HttpRegistrySerdes}
  * against a small in-process registry that serves only those schemas. A command is a short-lived process whose
  * start is most of its time; the archive saves it the class loading (README, "Model lifecycle").
- *
- * <p>Always exits 0: the archive is an optimisation, and a JVM given a missing or stale archive starts without one.
  */
 public final class ClassArchiveTraining {
 
@@ -48,17 +45,7 @@ public final class ClassArchiveTraining {
     }
 
     public static void main(String[] args) {
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("model-control-class-archive");
-            run(dir);
-        } catch (Exception | LinkageError e) {
-            System.err.println("class archive training failed (the archive may be incomplete): " + e);
-        } finally {
-            delete(dir);
-        }
-        // The consumer may still be retrying its refused connection; the archive is written on exit.
-        System.exit(0);
+        ClassArchiveRun.exitAfter("model-control", ClassArchiveTraining::run);
     }
 
     private static void run(Path dir) throws Exception {
@@ -153,16 +140,5 @@ public final class ClassArchiveTraining {
     private static String topicOf(Schema schema) {
         return schema.equals(ModelControl.getClassSchema()) ? Topics.MODEL_CONTROL.name()
                 : schema.equals(ModelVersion.getClassSchema()) ? Topics.MODEL_REGISTRY.name() : Topics.SCORER_STATUS.name();
-    }
-
-    private static void delete(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp directory left behind is harmless
-        }
     }
 }
