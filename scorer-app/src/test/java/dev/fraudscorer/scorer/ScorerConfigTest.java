@@ -36,4 +36,15 @@ class ScorerConfigTest {
         new ScorerConfig(Map.of(ScorerConfig.TERMINAL_MAX_WAIT_MS, "5000",
                 "streams." + StreamsConfig.producerPrefix("transaction.timeout.ms"), "20000"));
     }
+
+    @Test
+    void theRocksDbBudgetReachesTheConfigSetterAndATinyOneIsRefused() {
+        assertEquals(dev.fraudscorer.scorer.features.BoundedRocksDb.DEFAULT_MEMORY_BYTES, new ScorerConfig(Map.of())
+                .streamsProperties().get(dev.fraudscorer.scorer.features.BoundedRocksDb.MEMORY_BYTES));
+        assertEquals(256L << 20, new ScorerConfig(Map.of(ScorerConfig.ROCKSDB_MEMORY_BYTES, String.valueOf(256L << 20)))
+                .streamsProperties().get(dev.fraudscorer.scorer.features.BoundedRocksDb.MEMORY_BYTES));
+        final ConfigException e = assertThrows(ConfigException.class, () -> new ScorerConfig(Map.of(
+                ScorerConfig.ROCKSDB_MEMORY_BYTES, "1000")));
+        assertTrue(e.getMessage().contains(ScorerConfig.ROCKSDB_MEMORY_BYTES), e.getMessage());
+    }
 }

@@ -15,9 +15,10 @@ final class MemorySampler implements AutoCloseable {
 
     /**
      * One reading; {@code heapKb} is used heap at that moment, not after a collection; {@code oldGenKb} changes only
-     * when a collection runs, so it tracks what stays live.
+     * when a collection runs, so it tracks what stays live; {@code blockCacheKb} is RocksDB's shared cache in use.
      */
-    record Sample(long atMs, int index, long pid, long rssKb, long heapKb, long heapCommittedKb, long oldGenKb) {
+    record Sample(long atMs, int index, long pid, long rssKb, long heapKb, long heapCommittedKb, long oldGenKb,
+                  long blockCacheKb) {
     }
 
     private final ScorerFleet fleet;
@@ -41,7 +42,7 @@ final class MemorySampler implements AutoCloseable {
             final long rss = fleet.rssKb(i);
             if (pid > 0 && rss > 0) {
                 final long[] jvm = fleet.jvmKb(i);
-                samples.add(new Sample(now, i, pid, rss, jvm[0], jvm[1], jvm[2]));
+                samples.add(new Sample(now, i, pid, rss, jvm[0], jvm[1], jvm[2], jvm[3]));
             }
         }
     }

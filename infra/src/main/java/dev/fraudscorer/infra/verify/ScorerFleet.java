@@ -169,9 +169,10 @@ final class ScorerFleet implements AutoCloseable {
     }
 
     /**
-     * From the instance's {@code /metrics}: heap used, heap committed and G1's old generation used, in kB (-1 each when
-     * it does not answer). Old-generation use changes only when a collection runs, so across a soak it shows what
-     * stays live; heap committed is what the JVM took from the OS for the heap, a part of RSS.
+     * From the instance's {@code /metrics}: heap used, heap committed, G1's old generation used and RocksDB's block
+     * cache in use, in kB (-1 each when it does not answer). Old-generation use changes only when a collection runs,
+     * so across a soak it shows what stays live; heap committed is what the JVM took from the OS for the heap, a part
+     * of RSS (resident once touched); the block cache is shared by every store, so each store reports the same figure.
      */
     long[] jvmKb(int index) {
         final Member m = members.get(index);
@@ -181,7 +182,12 @@ final class ScorerFleet implements AutoCloseable {
             double used = 0;
             double committed = 0;
             double old = 0;
+            double blockCache = 0;
             for (String line : body.split("\n")) {
+                if (line.startsWith("kafka_stream_state_block_cache_usage{")) {
+                    blockCache = Math.max(blockCache, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                    continue;
+                }
                 final boolean isUsed = line.startsWith("jvm_memory_used_bytes{");
                 if (!line.contains("area=\"heap\"") || !(isUsed || line.startsWith("jvm_memory_committed_bytes{"))) {
                     continue;
@@ -194,12 +200,13 @@ final class ScorerFleet implements AutoCloseable {
                     committed += value;
                 }
             }
-            return new long[] {(long) (used / 1024), (long) (committed / 1024), (long) (old / 1024)};
+            return new long[] {(long) (used / 1024), (long) (committed / 1024), (long) (old / 1024),
+                    (long) (blockCache / 1024)};
         } catch (IOException | RuntimeException e) {
-            return new long[] {-1, -1, -1};
+            return new long[] {-1, -1, -1, -1};
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new long[] {-1, -1, -1};
+            return new long[] {-1, -1, -1, -1};
         }
     }
 

@@ -23,16 +23,17 @@ record Soak(MemorySampler memory, ModelSwaps swaps) {
         }
         final List<MemorySampler.Sample> samples = memory.samples();
         out.println("per minute of the load: input->verdict latency (producer timestamp to verdict read,"
-                + " read_committed) and each scorer's RSS at the minute's last sample");
-        out.printf("  %6s %9s %8s %8s %8s  %s%n", "minute", "verdicts", "p50 ms", "p99 ms", "max ms", "RSS MB by scorer");
+                + " read_committed) and each scorer's RSS / RocksDB block cache in use at the minute's last sample");
+        out.printf("  %6s %9s %8s %8s %8s  %s%n", "minute", "verdicts", "p50 ms", "p99 ms", "max ms",
+                "RSS/cache MB by scorer");
         minutes.forEach((minute, h) -> {
             final long from = ledger.startMs + minute * 60_000;
-            final Map<Integer, Long> rss = new TreeMap<>();
+            final Map<Integer, String> rss = new TreeMap<>();
             samples.stream().filter(x -> x.atMs() >= from && x.atMs() < from + 60_000)
-                    .forEach(x -> rss.put(x.index(), x.rssKb()));
+                    .forEach(x -> rss.put(x.index(), x.rssKb() / 1024 + "/" + Math.max(-1, x.blockCacheKb() / 1024)));
             out.printf("  %6d %,9d %8d %8d %8d  %s%n", minute, h.getTotalCount(), h.getValueAtPercentile(50),
                     h.getValueAtPercentile(99), h.getMaxValue(), rss.entrySet().stream()
-                            .map(e -> e.getKey() + ":" + e.getValue() / 1024).collect(Collectors.joining(" ")));
+                            .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(" ")));
         });
         final Histogram first = merged(minutes, 0, WARM_UP_MINUTES);
         final Histogram rest = merged(minutes, WARM_UP_MINUTES, Long.MAX_VALUE);
@@ -66,9 +67,10 @@ record Soak(MemorySampler memory, ModelSwaps swaps) {
                         (last.atMs() - born) / 60_000.0);
             } else {
                 out.printf("  scorer %d (pid %d): RSS %,d -> %,d kB over %.1f min (%+.1f %%); heap committed %,d -> %,d kB,"
-                        + " old generation used %,d -> %,d kB%n", last.index(), pid, warm.rssKb(), last.rssKb(),
-                        (last.atMs() - warm.atMs()) / 60_000.0, 100.0 * (last.rssKb() - warm.rssKb()) / warm.rssKb(),
-                        warm.heapCommittedKb(), last.heapCommittedKb(), warm.oldGenKb(), last.oldGenKb());
+                        + " old generation used %,d -> %,d kB, RocksDB block cache %,d -> %,d kB%n", last.index(), pid,
+                        warm.rssKb(), last.rssKb(), (last.atMs() - warm.atMs()) / 60_000.0,
+                        100.0 * (last.rssKb() - warm.rssKb()) / warm.rssKb(), warm.heapCommittedKb(),
+                        last.heapCommittedKb(), warm.oldGenKb(), last.oldGenKb(), warm.blockCacheKb(), last.blockCacheKb());
             }
         });
     }

@@ -13,10 +13,12 @@ import org.rocksdb.WriteBufferManager;
  *
  * <p>Memory: one block cache and one write-buffer budget shared by all stores of the process (customer history and
  * label outcomes per task, their standby copies, the global terminal history), so off-heap memory is bounded by
- * {@link #BLOCK_CACHE_BYTES} whatever the number of tasks: Kafka Streams' default gives each store its own 50 MB
- * block cache and up to three 16 MB memtables. Memtables are charged to the cache, and index and filter blocks live
- * in it. The hot path reads history from memory ({@code EntityCachingEventStore}, {@code SharedEntityCache}), so
- * RocksDB's own cache matters mostly for restores and outcome lookups.
+ * {@code rocksdb.memory.bytes} (default 128 MB) whatever the number of tasks: Kafka Streams' default gives each store
+ * its own 50 MB block cache and up to three 16 MB memtables. Memtables (up to a quarter of the budget) are charged to
+ * the cache, and index and filter blocks live in it. The cache fills as state grows and then stays at its cap: a part
+ * of the process's RSS that grows in its first minutes under load and is bounded by this setting. The hot path reads
+ * history from memory ({@code EntityCachingEventStore}, {@code SharedEntityCache}), so RocksDB's own cache matters
+ * mostly for restores and outcome lookups.
  *
  * <p>The terminal store gets a small memtable: Kafka Streams runs RocksDB without a write-ahead log and keeps the
  * store's committed source offsets in the store itself, so what survives a {@code kill -9} is the last memtable
@@ -26,23 +28,34 @@ import org.rocksdb.WriteBufferManager;
  */
 public final class BoundedRocksDb implements RocksDBConfigSetter {
 
-    static final long BLOCK_CACHE_BYTES = 128L * 1024 * 1024;
-    static final long WRITE_BUFFERS_BYTES = 32L * 1024 * 1024;
+    /** The key under which {@code ScorerConfig} passes the budget through Kafka Streams' properties. */
+    public static final String MEMORY_BYTES = "fraud.rocksdb.memory.bytes";
+    public static final long DEFAULT_MEMORY_BYTES = 128L * 1024 * 1024;
     static final long TERMINAL_WRITE_BUFFER_BYTES = 1024 * 1024;
 
-    // Shared by every store of the process, so never closed by one of them.
-    private static final Cache CACHE = new LRUCache(BLOCK_CACHE_BYTES, -1, false, 0.1);
-    private static final WriteBufferManager WRITE_BUFFERS = new WriteBufferManager(WRITE_BUFFERS_BYTES, CACHE);
+    // Shared by every store of the process, so never closed by one of them; made by the first store opened, with the
+    // budget of the first Kafka Streams client of the process.
+    private static Cache cache;
+    private static WriteBufferManager writeBuffers;
+
+    private static synchronized void share(long bytes) {
+        if (cache == null) {
+            cache = new LRUCache(bytes, -1, false, 0.1);
+            writeBuffers = new WriteBufferManager(bytes / 4, cache);
+        }
+    }
 
     @Override
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
+        final Object budget = configs.get(MEMORY_BYTES);
+        share(budget == null ? DEFAULT_MEMORY_BYTES : Long.parseLong(budget.toString()));
         final BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
-        table.setBlockCache(CACHE);
+        table.setBlockCache(cache);
         table.setCacheIndexAndFilterBlocks(true);
         table.setCacheIndexAndFilterBlocksWithHighPriority(true);
         table.setPinTopLevelIndexAndFilter(true);
         options.setTableFormatConfig(table);
-        options.setWriteBufferManager(WRITE_BUFFERS);
+        options.setWriteBufferManager(writeBuffers);
         if (FeatureStores.TERMINAL_STORE.equals(storeName)) {
             options.setWriteBufferSize(TERMINAL_WRITE_BUFFER_BYTES);
         }
