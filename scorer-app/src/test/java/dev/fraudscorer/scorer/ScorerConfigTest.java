@@ -38,7 +38,7 @@ class ScorerConfigTest {
     }
 
     @Test
-    void theRocksDbBudgetReachesTheConfigSetterAndATinyOneIsRefused() {
+    void theRocksDbBudgetIsPassedUnderTheConfigSettersKeyAndATinyOneIsRefused() {
         assertEquals(dev.fraudscorer.scorer.features.BoundedRocksDb.DEFAULT_MEMORY_BYTES, new ScorerConfig(Map.of())
                 .streamsProperties().get(dev.fraudscorer.scorer.features.BoundedRocksDb.MEMORY_BYTES));
         assertEquals(256L << 20, new ScorerConfig(Map.of(ScorerConfig.ROCKSDB_MEMORY_BYTES, String.valueOf(256L << 20)))

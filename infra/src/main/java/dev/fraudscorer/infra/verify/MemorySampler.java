@@ -41,8 +41,9 @@ final class MemorySampler implements AutoCloseable {
             final long pid = fleet.pid(i);
             final long rss = fleet.rssKb(i);
             if (pid > 0 && rss > 0) {
-                final long[] jvm = fleet.jvmKb(i);
-                samples.add(new Sample(now, i, pid, rss, jvm[0], jvm[1], jvm[2], jvm[3]));
+                final ScorerFleet.Memory jvm = fleet.memory(i);
+                samples.add(new Sample(now, i, pid, rss, jvm.heapKb(), jvm.heapCommittedKb(), jvm.oldGenKb(),
+                        jvm.blockCacheKb()));
             }
         }
     }

@@ -165,16 +165,21 @@ final class ScorerFleet implements AutoCloseable {
 
     /** Heap in use as the instance's own /metrics reports it, kB, or -1. */
     long heapKb(int index) {
-        return jvmKb(index)[0];
+        return memory(index).heapKb();
+    }
+
+    /** An instance's memory as its own /metrics reports it, kB; -1 each when it does not answer. */
+    record Memory(long heapKb, long heapCommittedKb, long oldGenKb, long blockCacheKb) {
+        static final Memory UNKNOWN = new Memory(-1, -1, -1, -1);
     }
 
     /**
      * From the instance's {@code /metrics}: heap used, heap committed, G1's old generation used and RocksDB's block
-     * cache in use, in kB (-1 each when it does not answer). Old-generation use changes only when a collection runs,
-     * so across a soak it shows what stays live; heap committed is what the JVM took from the OS for the heap, a part
-     * of RSS (resident once touched); the block cache is shared by every store, so each store reports the same figure.
+     * cache in use. Old-generation use changes only when a collection runs, so across a soak it shows what stays live;
+     * heap committed is what the JVM took from the OS for the heap, a part of RSS (resident once touched); the block
+     * cache is shared by every store, so each store reports the same figure.
      */
-    long[] jvmKb(int index) {
+    Memory memory(int index) {
         final Member m = members.get(index);
         try {
             final String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.port + "/metrics"))
@@ -200,13 +205,13 @@ final class ScorerFleet implements AutoCloseable {
                     committed += value;
                 }
             }
-            return new long[] {(long) (used / 1024), (long) (committed / 1024), (long) (old / 1024),
-                    (long) (blockCache / 1024)};
+            return new Memory((long) (used / 1024), (long) (committed / 1024), (long) (old / 1024),
+                    (long) (blockCache / 1024));
         } catch (IOException | RuntimeException e) {
-            return new long[] {-1, -1, -1, -1};
+            return Memory.UNKNOWN;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new long[] {-1, -1, -1, -1};
+            return Memory.UNKNOWN;
         }
     }
 

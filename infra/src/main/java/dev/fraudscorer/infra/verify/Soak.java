@@ -28,11 +28,11 @@ record Soak(MemorySampler memory, ModelSwaps swaps) {
                 "RSS/cache MB by scorer");
         minutes.forEach((minute, h) -> {
             final long from = ledger.startMs + minute * 60_000;
-            final Map<Integer, String> rss = new TreeMap<>();
+            final Map<Integer, String> memory = new TreeMap<>();
             samples.stream().filter(x -> x.atMs() >= from && x.atMs() < from + 60_000)
-                    .forEach(x -> rss.put(x.index(), x.rssKb() / 1024 + "/" + Math.max(-1, x.blockCacheKb() / 1024)));
+                    .forEach(x -> memory.put(x.index(), x.rssKb() / 1024 + "/" + x.blockCacheKb() / 1024));
             out.printf("  %6d %,9d %8d %8d %8d  %s%n", minute, h.getTotalCount(), h.getValueAtPercentile(50),
-                    h.getValueAtPercentile(99), h.getMaxValue(), rss.entrySet().stream()
+                    h.getValueAtPercentile(99), h.getMaxValue(), memory.entrySet().stream()
                             .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(" ")));
         });
         final Histogram first = merged(minutes, 0, WARM_UP_MINUTES);
