@@ -20,8 +20,15 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public static ChildProcess start(String name, List<String> command, Path workDir, Path log) throws IOException {
+        return start(name, command, workDir, log, java.util.Map.of());
+    }
+
+    /** @param environment added to this process's environment (e.g. {@link ScorerMalloc#environment()}) */
+    public static ChildProcess start(String name, List<String> command, Path workDir, Path log,
+                                     java.util.Map<String, String> environment) throws IOException {
         final ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
         final ChildProcess child = new ChildProcess(name, builder.start(), log);
         Runtime.getRuntime().addShutdownHook(new Thread(child::close, "stop-" + name));
         return child;

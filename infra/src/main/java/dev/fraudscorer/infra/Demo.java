@@ -106,6 +106,9 @@ final class Demo implements Callable<Integer> {
     List<String> candidateHyperParams;
     @Option(names = "--keep-running", description = "Keep the stack and the scorer running after the summary.")
     boolean keepRunning;
+    @Option(names = "--scorer-malloc", defaultValue = "auto", description = "C allocator of the scorer process: auto"
+            + " (jemalloc when the system has it, else the system's), jemalloc, or system. Default: ${DEFAULT-VALUE}")
+    ScorerMalloc scorerMalloc;
     @Option(names = "--keep-data", description = "Reuse the data directory instead of starting clean.")
     boolean keepData;
 
@@ -192,8 +195,10 @@ final class Demo implements Callable<Integer> {
                     "model.control.rollback.keys=" + keys.resolve("webhook.pub"),
                     "kafka.client.config=" + stack.clientConfigFile(Access.Role.SCORER),
                     "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads));
-            try (ChildProcess scorer = ChildProcess.start("scorer", scorerCommand, repo.root(), logs.resolve("scorer.log"))) {
+            try (ChildProcess scorer = ChildProcess.start("scorer", scorerCommand, repo.root(), logs.resolve("scorer.log"),
+                    scorerMalloc.environment())) {
                 waitReady(scorer, port);
+                step("scorer ready; its malloc (from /proc/" + scorer.pid() + "/maps): " + ScorerMalloc.loadedIn(scorer.pid()));
                 final LocalDate testFrom = trainFrom.plusDays(TRAIN_TO_TEST_DAYS);
                 final Runnable beforeTestWeek = !candidate ? () -> { } : () -> {
                     // The candidate judged on what came through Kafka before it serves anything.

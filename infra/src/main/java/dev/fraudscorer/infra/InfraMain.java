@@ -22,6 +22,7 @@ public final class InfraMain {
 
     static CommandLine commandLine() {
         return new CommandLine(new InfraMain())
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler((e, args) -> {
                     e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see --help)");
                     return 2;

@@ -54,6 +54,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--scorer-java-option", description = "A JVM option for every scorer instance (repeatable), e.g."
             + " --scorer-java-option=-Xmx1g")
     List<String> scorerJavaOptions = new java.util.ArrayList<>();
+    @Option(names = "--scorer-malloc", defaultValue = "auto", description = "C allocator of the scorer processes: auto"
+            + " (jemalloc when the system has it, else the system's), jemalloc, or system. Default: ${DEFAULT-VALUE}")
+    ScorerMalloc scorerMalloc;
     @Option(names = "--scorer-setting", description = "KEY=VALUE passed to every scorer instance (repeatable), e.g."
             + " streams.commit.interval.ms=200")
     List<String> scorerSettings = new java.util.ArrayList<>();
@@ -69,7 +72,7 @@ final class VerifyCommand implements Callable<Integer> {
         final RepoLayout repo = RepoLayout.locate();
         final String java = ChildProcess.javaBinary();
         final Verifier.Commands commands = new Verifier.Commands(
-                withJavaOptions(repo.javaJar(java, "scorer-app"), scorerJavaOptions),
+                withJavaOptions(repo.javaJar(java, "scorer-app"), scorerJavaOptions), scorerMalloc.environment(),
                 repo.javaJar(java, "model-control"),
                 List.of(java, "-jar", repo.moduleJar("trainer-job").toString()));
         final Verifier.Result result = new Verifier(new Verifier.Settings(dataDir.toAbsolutePath(),

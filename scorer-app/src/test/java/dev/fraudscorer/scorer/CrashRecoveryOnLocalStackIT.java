@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fraudscorer.control.cli.ModelControlMain;
 import dev.fraudscorer.data.DefaultDataset;
 import dev.fraudscorer.infra.ChildProcess;
+import dev.fraudscorer.infra.ScorerMalloc;
 import dev.fraudscorer.infra.verify.Verifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class CrashRecoveryOnLocalStackIT {
         final String java = ChildProcess.javaBinary();
         final String classpath = System.getProperty("java.class.path");
         final Verifier.Commands commands = new Verifier.Commands(
-                List.of(java, "-cp", classpath, ScorerMain.class.getName()),
+                List.of(java, "-cp", classpath, ScorerMain.class.getName()), ScorerMalloc.AUTO.environment(),
                 List.of(java, "-cp", classpath, ModelControlMain.class.getName()),
                 List.of());
         final Verifier.Result result = new Verifier(new Verifier.Settings(dir.resolve("run"), DefaultDataset.require(),

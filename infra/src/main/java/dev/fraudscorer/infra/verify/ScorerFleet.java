@@ -22,6 +22,7 @@ import java.util.TreeMap;
 final class ScorerFleet implements AutoCloseable {
 
     private final List<String> command;
+    private final java.util.Map<String, String> environment;
     private final List<String> settings;
     private final Path dir;
     private final Map<Integer, Member> members = new TreeMap<>();
@@ -45,10 +46,12 @@ final class ScorerFleet implements AutoCloseable {
 
     /**
      * @param command  how to run the scorer, e.g. {@code java -jar scorer-app.jar}
+     * @param environment added to each instance's environment, e.g. {@code LD_PRELOAD} for its malloc
      * @param settings KEY=VALUE settings every instance gets (bootstrap servers, registry, trusted keys...)
      */
-    ScorerFleet(List<String> command, List<String> settings, Path dir) {
+    ScorerFleet(List<String> command, java.util.Map<String, String> environment, List<String> settings, Path dir) {
         this.command = command;
+        this.environment = environment;
         this.settings = settings;
         this.dir = dir;
     }
@@ -69,7 +72,7 @@ final class ScorerFleet implements AutoCloseable {
         if (m.process != null && m.process.isAlive()) {
             throw new IllegalStateException("scorer " + index + " is already running");
         }
-        m.process = ChildProcess.start("scorer-" + index, m.command, dir, m.log);
+        m.process = ChildProcess.start("scorer-" + index, m.command, dir, m.log, environment);
         return m;
     }
 

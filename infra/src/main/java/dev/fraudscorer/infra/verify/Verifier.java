@@ -46,7 +46,8 @@ import org.apache.kafka.clients.admin.TransactionState;
 public final class Verifier {
 
     /** How to run each program: in production the module jars; in the suite the test JVM's classpath. */
-    public record Commands(List<String> scorer, List<String> modelControl, List<String> trainer) {
+    public record Commands(List<String> scorer, Map<String, String> scorerEnvironment, List<String> modelControl,
+                           List<String> trainer) {
     }
 
     /** What one run does. */
@@ -122,7 +123,8 @@ public final class Verifier {
                     "kafka.client.config=" + stack.clientConfigFile(Access.Role.SCORER),
                     "streams.num.stream.threads=" + s.streamThreads()));
             scorerSettings.addAll(s.scorerSettings());
-            try (ScorerFleet fleet = new ScorerFleet(commands.scorer(), scorerSettings, s.dataDir().resolve("scorers"));
+            try (ScorerFleet fleet = new ScorerFleet(commands.scorer(), commands.scorerEnvironment(), scorerSettings,
+                    s.dataDir().resolve("scorers"));
                  VerdictLedger ledger = new VerdictLedger(stack.clientConfig(Access.Role.AUDITOR), stack.registryUrl(),
                          new VerdictLedger.Expected(rowOfId, spec.names(), offline))) {
                 return verify(stack, fleet, ledger, plan, initial, rows, bundle, offline);
@@ -139,6 +141,11 @@ public final class Verifier {
         for (int i = 0; i < initial; i++) {
             fleet.awaitReady(i, Duration.ofMinutes(3));
         }
+        final Map<Integer, String> mallocs = new TreeMap<>();
+        for (int i = 0; i < initial; i++) {
+            mallocs.put(i, dev.fraudscorer.infra.ScorerMalloc.loadedIn(fleet.pid(i)));
+        }
+        step("scorer malloc, from each process's /proc/<pid>/maps: " + mallocs);
         final Map<Integer, long[]> memoryBefore = memory(fleet);
         ledger.start();
         final ReplayLoad load = new ReplayLoad(stack.clientConfig(Access.Role.PRODUCER), stack.registryUrl(), rows, s.rate(),
