@@ -121,6 +121,7 @@ final class Demo implements Callable<Integer> {
             throw new IllegalArgumentException("--history-days must be >= 14, --stream-threads > 0, --rate and"
                     + " --bad-records >= 0, --label-delay-hours in [0, 168], --hyper-params and --candidate-hyper-params DEPTH,ROUNDS,RATE");
         }
+        final java.util.Map<String, String> scorerEnvironment = scorerMalloc.environment(); // refused here, not after training
         final Path dataDir = stackOptions.dataDir.toAbsolutePath();
         if (!keepData && Files.exists(dataDir)) {
             ReplayRecords.deleteTree(dataDir);
@@ -196,7 +197,7 @@ final class Demo implements Callable<Integer> {
                     "kafka.client.config=" + stack.clientConfigFile(Access.Role.SCORER),
                     "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads));
             try (ChildProcess scorer = ChildProcess.start("scorer", scorerCommand, repo.root(), logs.resolve("scorer.log"),
-                    scorerMalloc.environment())) {
+                    scorerEnvironment)) {
                 waitReady(scorer, port);
                 step("scorer ready; its malloc (from /proc/" + scorer.pid() + "/maps): " + ScorerMalloc.loadedIn(scorer.pid()));
                 final LocalDate testFrom = trainFrom.plusDays(TRAIN_TO_TEST_DAYS);
