@@ -25,6 +25,20 @@ public final class EntityHistory {
                 ByteBuffer.allocate(Double.BYTES).putDouble(tx.amount()).array());
     }
 
+    /** The key of transaction {@code transactionId}'s entry in {@code entity}'s history. */
+    public static byte[] transactionKey(String entity, long timeMs, String transactionId) {
+        return EventKeys.event(entity, timeMs, transactionId, EventKeys.TRANSACTION);
+    }
+
+    /**
+     * The key of a label parked in its customer's history, right after its transaction's entry, until the verdict it
+     * belongs to arrives (the scorer's outcome join). The engine reads no entry of this kind, so parking a label
+     * changes no feature; retention evicts it like any entry.
+     */
+    public static byte[] parkedLabelKey(String customerId, long transactionTimeMs, String transactionId) {
+        return EventKeys.event(customerId, transactionTimeMs, transactionId, EventKeys.PARKED_LABEL);
+    }
+
     public static Entry label(String terminalId, long transactionTimeMs, String transactionId, boolean fraud) {
         return new Entry(EventKeys.event(terminalId, transactionTimeMs, transactionId, EventKeys.LABEL),
                 new byte[] {(byte) (fraud ? 1 : 0)});

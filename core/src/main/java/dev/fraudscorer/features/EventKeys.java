@@ -14,6 +14,8 @@ public final class EventKeys {
 
     static final byte TRANSACTION = 0x01;
     static final byte LABEL = 0x02;
+    /** Not an event: see {@link EntityHistory#parkedLabelKey}. */
+    static final byte PARKED_LABEL = 0x03;
     private static final byte AFTER_ALL_KINDS = (byte) 0xFF;
     private static final int MAX_NUMERIC_DIGITS = 18;
 

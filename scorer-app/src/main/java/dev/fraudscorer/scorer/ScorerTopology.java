@@ -22,6 +22,7 @@ import dev.fraudscorer.scorer.validate.TransactionValidator;
 import dev.fraudscorer.scorer.validate.ValidateProcessor;
 import dev.fraudscorer.topics.Topics;
 import dev.fraudscorer.scorer.verdict.LabelOutcomeProcessor;
+import dev.fraudscorer.scorer.verdict.TaskCustomers;
 import dev.fraudscorer.scorer.verdict.VerdictOutcomes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -79,6 +80,7 @@ public final class ScorerTopology {
                 config.getInt(ScorerConfig.TERMINAL_CACHE_ENTITIES));
         FeatureStores.addTo(builder, config.getInt(ScorerConfig.TERMINAL_HISTORY_DAYS), terminalHistory);
         builder.addStateStore(VerdictOutcomes.storeBuilder());
+        final TaskCustomers customers = new TaskCustomers();
         final long labelWindowMs = Duration.ofDays(config.getInt(ScorerConfig.LABEL_WINDOW_DAYS)).toMillis();
         final Produced<Bytes, byte[]> toTerminalEvents = Produced.with(Serdes.Bytes(), Serdes.ByteArray())
                 .withStreamPartitioner(ToTerminalEvents.partitioner());
@@ -107,7 +109,7 @@ public final class ScorerTopology {
                 .processValues(() -> new ScoreProcessor(new ActiveModelResolver(config.modelName(), codecs.controls().get(),
                         codecs.versions().get(), cache), metrics, clock, config.getInt(ScorerConfig.CUSTOMER_HISTORY_DAYS),
                         config.getInt(ScorerConfig.CUSTOMER_CACHE_ENTITIES),
-                        terminalHistory, labelWindowMs, tracing),
+                        terminalHistory, labelWindowMs, tracing, customers),
                         Named.as("score"), FeatureStores.CUSTOMER_STORE, VerdictOutcomes.STORE)
                 .split(Named.as("scored-"))
                 .branch((key, routed) -> routed.isOk(), Branched.as("ok"))
@@ -118,14 +120,14 @@ public final class ScorerTopology {
         scored.get("scored-ok")
                 .mapValues(Routed::value, Named.as("verdict"))
                 .to(Topics.VERDICTS.name(), Produced.with(Serdes.ByteArray(), codecs.verdicts()).withName("verdict-sink"));
-        addLabels(builder, codecs, metrics, clock, toTerminalEvents, terminalHistory, config.modelName(), labelWindowMs);
+        addLabels(builder, codecs, metrics, clock, toTerminalEvents, terminalHistory, customers);
         return builder.build();
     }
 
     /** fraud-labels → terminal history, so terminal risk counts a fraud once its label has arrived. */
     private static void addLabels(StreamsBuilder builder, AvroCodecs codecs, ScorerMetrics metrics, Clock clock,
                                   Produced<Bytes, byte[]> toTerminalEvents, TerminalHistory terminalHistory,
-                                  String modelName, long labelWindowMs) {
+                                  TaskCustomers customers) {
         final Map<String, KStream<byte[], Routed<FraudLabel>>> labels = builder
                 .stream(Topics.FRAUD_LABELS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("labels-source"))
@@ -143,15 +145,15 @@ public final class ScorerTopology {
                         label -> label.getLabelledAt().toEpochMilli(), clock, terminalHistory.recent()), Named.as("label-entry"))
                 .to(Topics.TERMINAL_EVENTS.name(), toTerminalEvents.withName("label-terminal-events-sink"));
         // Labels are keyed by terminal; re-keyed by customer they land on the partition, and so the task, that
-        // scored the transaction, where its verdict waits in the outcome store.
+        // scored the transaction, where its verdict waits in the customer's history.
         labels.get("labels-ok")
                 .map((key, routed) -> KeyValue.pair(routed.value().getCustomerId().getBytes(StandardCharsets.UTF_8),
                         VerdictOutcomes.encodeLabel(routed.value().getTransactionTime().toEpochMilli(),
                                 routed.value().getTransactionId(), routed.value().getFraud())), Named.as("label-by-customer"))
                 .repartition(Repartitioned.<byte[], byte[]>as("labels-by-customer").withKeySerde(Serdes.ByteArray())
                         .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(Topics.TRANSACTIONS.partitions()))
-                .process(() -> new LabelOutcomeProcessor(metrics, modelName, labelWindowMs), Named.as("label-outcome"),
-                        VerdictOutcomes.STORE);
+                .process(() -> new LabelOutcomeProcessor(customers), Named.as("label-outcome"),
+                        FeatureStores.CUSTOMER_STORE, VerdictOutcomes.STORE);
     }
 
 }

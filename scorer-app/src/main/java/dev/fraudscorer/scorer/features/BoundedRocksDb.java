@@ -17,7 +17,7 @@ import org.rocksdb.WriteBufferManager;
  * its own 50 MB block cache and up to three 16 MB memtables. Memtables (up to a quarter of the budget) are charged to
  * the cache, and index and filter blocks live in it. The cache fills as state grows and then stays at its cap: a part
  * of the process's RSS that grows in its first minutes under load and is bounded by this setting. The hot path reads
- * history from memory ({@code EntityCachingEventStore}, {@code SharedEntityCache}), so RocksDB's own cache matters
+ * history from memory ({@code PackedEntityStore}, {@code SharedEntityCache}), so RocksDB's own cache matters
  * mostly for restores and outcome lookups.
  *
  * <p>The terminal store gets a small memtable: Kafka Streams runs RocksDB without a write-ahead log and keeps the

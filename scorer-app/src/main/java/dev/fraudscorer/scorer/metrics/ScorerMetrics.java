@@ -45,7 +45,7 @@ public final class ScorerMetrics {
     private final Timer eventToVerdict;
     private final Map<Integer, Counter> outliers = new ConcurrentHashMap<>();
     private final MultiGauge serving;
-    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Map<Integer, Counter[]> outcomes = new ConcurrentHashMap<>();
 
     public ScorerMetrics(MeterRegistry registry, Clock clock) {
         this(registry, clock, DEFAULT_DRIFT_WINDOW);
@@ -171,20 +171,22 @@ public final class ScorerMetrics {
      * A verdict's outcome once its label is known (tp, fn) or its label window closed without one (fp, tn), for live
      * precision = tp / (tp + fp) and recall = tp / (tp + fn) per version, computed in PromQL.
      */
-    public void labelOutcome(String model, int version, String outcome) {
-        final Counter counter = outcomes.get(version + "/" + outcome);
-        if (counter != null) {
-            counter.increment();
-            return;
-        }
-        // All four at once, so precision and recall exist (as 0/0) from a version's first outcome on.
-        for (String o : new String[] {"tp", "fp", "fn", "tn"}) {
-            outcomes.computeIfAbsent(version + "/" + o, k -> Counter.builder("fraud_label_outcomes")
-                    .description("verdicts joined with fraud-labels: tp, fp, fn, tn (flagged = REVIEW or DECLINE)")
-                    .tag("model", model).tag("model_version", String.valueOf(version)).tag("outcome", o)
-                    .register(registry));
-        }
-        outcomes.get(version + "/" + outcome).increment();
+    public void labelOutcome(String model, int version, boolean flagged, boolean fraud) {
+        // Looked up by version, not by a string built per call: one call per verdict (JFR: a string key per call
+        // was a tenth of the scoring thread's samples).
+        final Counter[] counters = outcomes.computeIfAbsent(version, v -> {
+            // All four at once, so precision and recall exist (as 0/0) from a version's first outcome on.
+            final Counter[] four = new Counter[4];
+            final String[] names = {"tn", "fp", "fn", "tp"};
+            for (int i = 0; i < four.length; i++) {
+                four[i] = Counter.builder("fraud_label_outcomes")
+                        .description("verdicts joined with fraud-labels: tp, fp, fn, tn (flagged = REVIEW or DECLINE)")
+                        .tag("model", model).tag("model_version", String.valueOf(v)).tag("outcome", names[i])
+                        .register(registry);
+            }
+            return four;
+        });
+        counters[(fraud ? 2 : 0) + (flagged ? 1 : 0)].increment();
     }
 
     /**

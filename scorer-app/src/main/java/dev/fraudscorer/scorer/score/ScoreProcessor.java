@@ -1,7 +1,7 @@
 package dev.fraudscorer.scorer.score;
 
-import dev.fraudscorer.features.EntityCachingEventStore;
 import dev.fraudscorer.features.FeatureEngine;
+import dev.fraudscorer.features.PackedEntityStore;
 import dev.fraudscorer.features.TxInput;
 import dev.fraudscorer.scorer.features.FeatureStores;
 import dev.fraudscorer.scorer.features.KeyValueEventStore;
@@ -22,6 +22,7 @@ import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.scorer.validate.DeadLetter;
 import dev.fraudscorer.scorer.validate.Routed;
 import dev.fraudscorer.scorer.verdict.VerdictBuilder;
+import dev.fraudscorer.scorer.verdict.TaskCustomers;
 import dev.fraudscorer.scorer.verdict.VerdictOutcomes;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -53,10 +54,13 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     private FeatureEngine engine;
     private final long labelWindowMs;
     private final Tracing tracing;
-    private VerdictOutcomes outcomes;
+    private final TaskCustomers tasks;
+    private TaskCustomers.Customers customers;
 
     public ScoreProcessor(ActiveModelResolver resolver, ScorerMetrics metrics, Clock clock, int customerHistoryDays,
-                          int customerCacheEntities, TerminalHistory terminalHistory, long labelWindowMs, Tracing tracing) {
+                          int customerCacheEntities, TerminalHistory terminalHistory, long labelWindowMs, Tracing tracing,
+                          TaskCustomers tasks) {
+        this.tasks = tasks;
         this.customerCacheEntities = customerCacheEntities;
         this.tracing = tracing;
         this.labelWindowMs = labelWindowMs;
@@ -71,17 +75,31 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     public void init(FixedKeyProcessorContext<byte[], Routed<Verdict>> context) {
         this.context = context;
         resolver.init(context.getStateStore(ModelStores.CONTROL_STORE), context.getStateStore(ModelStores.REGISTRY_STORE));
-        final KeyValueStore<Bytes, byte[]> customers = context.getStateStore(FeatureStores.CUSTOMER_STORE);
+        final KeyValueStore<Bytes, byte[]> customerRows = context.getStateStore(FeatureStores.CUSTOMER_STORE);
         final KeyValueStore<Bytes, byte[]> terminals = context.getStateStore(FeatureStores.TERMINAL_STORE);
-        // A new cache per init: a revived or migrated task's store may have been rewound or restored underneath.
-        engine = new FeatureEngine(new EntityCachingEventStore(KeyValueEventStore.writable(customers), customerCacheEntities),
+        // A new state per init: a revived or migrated task's store may have been rewound or restored underneath.
+        final PackedEntityStore history = FeatureStores.customerHistory(customerRows, customerCacheEntities);
+        final VerdictOutcomes outcomes = new VerdictOutcomes(history, context.getStateStore(VerdictOutcomes.STORE),
+                metrics, resolver.modelName(), labelWindowMs);
+        // One pass over the task's restored rows: open label windows back into the join, and the first customers
+        // decoded into memory, so a restarted task does not pay a load per customer under traffic.
+        FeatureStores.forEachCustomer(customerRows, (customer, events) -> {
+            outcomes.recover(customer, events);
+            if (history.cachedEntities() < customerCacheEntities) {
+                history.preload(customer, events);
+            }
+        });
+        customers = new TaskCustomers.Customers(history, outcomes);
+        tasks.open(context.taskId(), customers);
+        engine = new FeatureEngine(history,
                 new OverlaidEventStore(terminalHistory.cache().readThrough(KeyValueEventStore.readOnly(terminals)),
                         terminalHistory.recent()));
-        outcomes = new VerdictOutcomes(
-                context.getStateStore(VerdictOutcomes.STORE), metrics, resolver.modelName(),
-                labelWindowMs);
-        context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME,
-                now -> outcomes.expire());
+        context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME, now -> outcomes.expire());
+    }
+
+    @Override
+    public void close() {
+        tasks.close(context.taskId(), customers);
     }
 
     @Override
@@ -90,6 +108,8 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         try {
             process(record, span);
         } finally {
+            // The transaction's one customer-row put: its history entry, the evictions, its verdict's outcome state.
+            customers.history().flush();
             if (span != null) {
                 span.end();
             }
@@ -136,8 +156,8 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         }
         // Outside the try: a failure downstream (e.g. the sink) is not this record's scoring failure, and a record
         // must never be both a verdict and a dead letter. The verdict now waits for its label (live precision/recall).
-        outcomes.verdict(input.eventTimeMs(), tx.getTransactionId(), verdict.getModelVersion(),
-                verdict.getDecision() != Decision.APPROVE);
+        customers.outcomes().verdict(input.customerId(), input.eventTimeMs(), tx.getTransactionId(),
+                verdict.getModelVersion(), verdict.getDecision() != Decision.APPROVE);
         final LoadedModel shadow = serving.get().shadow();
         Headers headers = record.headers();
         if (shadow != null) {

@@ -1,6 +1,6 @@
 package dev.fraudscorer.scorer.score;
 
-import dev.fraudscorer.features.EntityCachingEventStore;
+import dev.fraudscorer.features.PackedEntityStore;
 import dev.fraudscorer.features.EntityHistory;
 import dev.fraudscorer.features.EventStore;
 import dev.fraudscorer.features.FeatureEngine;
@@ -64,8 +64,8 @@ public final class ScoringWarmup {
         final InMemoryEventStore terminalStore = new InMemoryEventStore();
         final SharedEntityCache terminalCache = new SharedEntityCache(1_000);
         final EventStore terminals = terminalCache.writeThrough(terminalStore);
-        final FeatureEngine engine = new FeatureEngine(new EntityCachingEventStore(new InMemoryEventStore(), 1_000),
-                terminalCache.readThrough(terminalStore));
+        final PackedEntityStore customers = new PackedEntityStore(new PackedEntityStore.InMemoryRows(), 1_000);
+        final FeatureEngine engine = new FeatureEngine(customers, terminalCache.readThrough(terminalStore));
         final SpecificDatumWriter<Verdict> verdictWriter = new SpecificDatumWriter<>(Verdict.class);
         final SpecificDatumWriter<Transaction> txWriter = new SpecificDatumWriter<>(Transaction.class);
         final SpecificDatumReader<Transaction> txReader = new SpecificDatumReader<>(Transaction.class);
@@ -90,6 +90,7 @@ public final class ScoringWarmup {
                 final TxInput input = ScoreProcessor.inputOf(tx);
                 engine.recordCustomer(input, 35);
                 final double[] features = engine.compute(model.spec(), input);
+                customers.flush();
                 EntityHistory.putAndEvict(terminals, EntityHistory.transaction(tx.getTerminalId(), input), 45);
                 final double score = model.ensemble().predict(features);
                 // Most warm-up scores approve, which skips reason codes; compute them often enough to compile them.

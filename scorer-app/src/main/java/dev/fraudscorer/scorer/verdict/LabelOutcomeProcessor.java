@@ -1,31 +1,32 @@
 package dev.fraudscorer.scorer.verdict;
 
-import dev.fraudscorer.scorer.metrics.ScorerMetrics;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** Labels, re-keyed by customer onto the scoring task's partition, into the verdict-outcome join. */
+/**
+ * Labels, re-keyed by customer onto the scoring task's partition, into the verdict-outcome join. Connected to the
+ * scoring processor's stores so that Streams runs both in one task.
+ */
 public final class LabelOutcomeProcessor implements Processor<byte[], byte[], Void, Void> {
 
-    private final ScorerMetrics metrics;
-    private final String model;
-    private final long windowMs;
-    private VerdictOutcomes outcomes;
+    private final TaskCustomers tasks;
+    private ProcessorContext<Void, Void> context;
 
-    public LabelOutcomeProcessor(ScorerMetrics metrics, String model, long windowMs) {
-        this.metrics = metrics;
-        this.model = model;
-        this.windowMs = windowMs;
+    public LabelOutcomeProcessor(TaskCustomers tasks) {
+        this.tasks = tasks;
     }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
-        outcomes = new VerdictOutcomes(context.getStateStore(VerdictOutcomes.STORE), metrics, model, windowMs);
+        this.context = context;
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        outcomes.label(record.value());
+        final TaskCustomers.Customers customers = tasks.of(context.taskId());
+        customers.outcomes().label(new String(record.key(), StandardCharsets.UTF_8), record.value());
+        customers.history().flush();
     }
 }

@@ -8,22 +8,28 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class EntityCachingEventStoreTest {
+class PackedEntityStoreTest {
 
     private static final long DAY = 24L * 3600 * 1000;
 
-    /** Random puts, deletes and scans over a few entities: the cached store always answers as the store alone does. */
+    /**
+     * Random puts, deletes, flushes and scans over a few entities: the packed store always answers as a row-per-event
+     * store does, and what it flushed reads back the same through a new instance (a restarted task).
+     */
     @Test
     void answersExactlyAsTheBackingStoreUnderRandomUse() {
         final Random random = new Random(42);
         final InMemoryEventStore reference = new InMemoryEventStore();
-        final InMemoryEventStore backing = new InMemoryEventStore();
-        // Three entities in memory of seven in use: entities keep being dropped and reloaded.
-        final EntityCachingEventStore cached = new EntityCachingEventStore(backing, 3);
+        final PackedEntityStore.InMemoryRows backing = new PackedEntityStore.InMemoryRows();
+        // Three entities in memory of seven in use: entities keep being dropped (written when dirty) and reloaded.
+        final PackedEntityStore cached = new PackedEntityStore(backing, 3);
         final List<byte[]> written = new ArrayList<>();
         for (int step = 0; step < 20_000; step++) {
             final String entity = "e" + random.nextInt(7);
             final int op = random.nextInt(10);
+            if (random.nextInt(5) == 0) {
+                cached.flush();
+            }
             if (op < 5) {
                 final long time = random.nextInt(60) * DAY + random.nextInt(1000);
                 final String id = random.nextBoolean() ? String.valueOf(random.nextInt(100_000)) : "x" + random.nextInt(50);
@@ -53,10 +59,32 @@ class EntityCachingEventStoreTest {
             }
         }
         assertTrue(cached.cachedEntities() <= 3);
+        cached.flush();
+        final PackedEntityStore restarted = new PackedEntityStore(backing, 7);
         for (int e = 0; e < 7; e++) {
             assertEquals(entries(reference, "e" + e, Long.MIN_VALUE, Long.MAX_VALUE - 1),
-                    entries(backing, "e" + e, Long.MIN_VALUE, Long.MAX_VALUE - 1), "the store itself holds the same");
+                    entries(restarted, "e" + e, Long.MIN_VALUE, Long.MAX_VALUE - 1), "the store itself holds the same");
         }
+        final java.util.Map<String, Integer> counted = new java.util.HashMap<>();
+        backing.forEachEntity((entity, events) -> counted.put(entity, events.size()));
+        for (int e = 0; e < 7; e++) {
+            assertEquals(entries(reference, "e" + e, Long.MIN_VALUE, Long.MAX_VALUE - 1).size(),
+                    counted.getOrDefault("e" + e, 0), "a task start decodes every entity whole");
+        }
+    }
+
+    @Test
+    void aDayEmptiedByEvictionLeavesNoRow() {
+        final PackedEntityStore.InMemoryRows backing = new PackedEntityStore.InMemoryRows();
+        final PackedEntityStore store = new PackedEntityStore(backing, 10);
+        for (int day = 0; day < 40; day++) {
+            EntityHistory.putAndEvict(store,
+                    EntityHistory.transaction("c", new TxInput(String.valueOf(day), day * DAY + 5, "c", "t", 1)), 35);
+            store.flush();
+        }
+        // Day 39's transaction keeps what is at most 35 days older (days 4..39, day 4's at exactly 35 days):
+        // one row per kept day, none for the evicted days 0..3.
+        assertEquals(36, backing.size());
     }
 
     @Test
