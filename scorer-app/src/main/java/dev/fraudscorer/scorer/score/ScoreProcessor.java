@@ -108,7 +108,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         try {
             process(record, span);
         } finally {
-            // The transaction's one customer-row put: its history entry, the evictions, its verdict's outcome state.
+            // The customer rows this transaction changed, each once: its day (entry and outcome state), the evicted day.
             customers.history().flush();
             if (span != null) {
                 span.end();

@@ -23,7 +23,7 @@ import org.apache.kafka.streams.state.Stores;
  * a lookup, not a distributed join.
  *
  * <p>A verdict waits inside its customer's history, which the window (days) is shorter than: its decision and version
- * ride on the transaction's entry, written by the one customer-row put the transaction costs anyway. A per-verdict
+ * ride on the transaction's entry, written by the put of its day's customer row that the transaction costs anyway. A per-verdict
  * store cost a put and a later tombstone, two changelog records per transaction. A label that arrives before its
  * verdict is parked in the same history. Windows close in event-time order: the time before which every window is
  * closed is kept in a one-row store, written once per {@link #STEP_MS} of event time; an in-memory queue of the
