@@ -35,8 +35,10 @@ public final class EntityHistory {
      * belongs to arrives (the scorer's outcome join). The engine reads no entry of this kind, so parking a label
      * changes no feature; retention evicts it like any entry.
      */
-    public static byte[] parkedLabelKey(String customerId, long transactionTimeMs, String transactionId) {
-        return EventKeys.event(customerId, transactionTimeMs, transactionId, EventKeys.PARKED_LABEL);
+    public static byte[] parkedLabelKey(byte[] transactionKey) {
+        final byte[] parked = transactionKey.clone();
+        parked[parked.length - 1] = EventKeys.PARKED_LABEL;
+        return parked;
     }
 
     public static Entry label(String terminalId, long transactionTimeMs, String transactionId, boolean fraud) {

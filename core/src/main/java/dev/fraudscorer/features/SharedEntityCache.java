@@ -49,6 +49,12 @@ public final class SharedEntityCache {
     }
 
     private EntityEvents load(EventStore store, String entity) {
+        // A loaded entity (nearly every read) costs a lock-free get: computeIfAbsent may lock its bin, and the size
+        // check sums the map's counter cells, together a twentieth of the stream thread in JFR.
+        final EntityEvents held = entities.get(entity);
+        if (held != null) {
+            return held;
+        }
         final EntityEvents snapshot = entities.computeIfAbsent(entity, e -> {
             final EntityEvents loaded = new EntityEvents(16);
             store.scan(EventKeys.atTime(e, Long.MIN_VALUE), EventKeys.afterEntity(e), loaded::append);

@@ -7,7 +7,6 @@ import dev.fraudscorer.features.PackedEntityStore;
 import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -53,7 +52,7 @@ public final class VerdictOutcomes {
     private long closedBeforeMs;
     /** Per customer with an open window, its earliest; the queue may hold stale entries, skipped when they differ. */
     private final Map<String, Long> earliestOpen = new HashMap<>();
-    private final PriorityQueue<Open> closing = new PriorityQueue<>(Comparator.comparingLong(Open::timeMs));
+    private final PriorityQueue<Open> closing = new PriorityQueue<>((a, b) -> Long.compare(a.timeMs, b.timeMs));
 
     public VerdictOutcomes(PackedEntityStore customers, KeyValueStore<Bytes, byte[]> window, ScorerMetrics metrics,
                            String model, long windowMs) {
@@ -89,7 +88,8 @@ public final class VerdictOutcomes {
      */
     public void verdict(String customer, long eventTimeMs, String transactionId, int version, boolean flagged) {
         eventClockMs = Math.max(eventClockMs, eventTimeMs);
-        final byte[] parked = EntityHistory.parkedLabelKey(customer, eventTimeMs, transactionId);
+        final byte[] key = EntityHistory.transactionKey(customer, eventTimeMs, transactionId);
+        final byte[] parked = EntityHistory.parkedLabelKey(key);
         final byte[] label = customers.get(parked);
         if (label != null) {
             customers.delete(parked);
@@ -97,7 +97,6 @@ public final class VerdictOutcomes {
         } else if (eventTimeMs < closedBeforeMs) {
             count(version, flagged, false);
         } else {
-            final byte[] key = EntityHistory.transactionKey(customer, eventTimeMs, transactionId);
             final byte[] entry = customers.get(key);
             if (entry != null) {
                 customers.put(key, ByteBuffer.allocate(AMOUNT_BYTES + 1 + Integer.BYTES).put(entry, 0, AMOUNT_BYTES)
@@ -118,7 +117,7 @@ public final class VerdictOutcomes {
         final byte[] key = EntityHistory.transactionKey(customer, transactionTimeMs, transactionId);
         final byte[] entry = customers.get(key);
         if (entry == null) {
-            customers.put(EntityHistory.parkedLabelKey(customer, transactionTimeMs, transactionId),
+            customers.put(EntityHistory.parkedLabelKey(key),
                     new byte[] {(byte) (fraud ? 1 : 0)});
         } else if (waiting(entry)) {
             count(ByteBuffer.wrap(entry, AMOUNT_BYTES + 1, Integer.BYTES).getInt(), entry[AMOUNT_BYTES] == FLAGGED, fraud);
