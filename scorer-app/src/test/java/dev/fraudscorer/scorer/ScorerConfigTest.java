@@ -47,4 +47,17 @@ class ScorerConfigTest {
                 ScorerConfig.ROCKSDB_MEMORY_BYTES, "1000")));
         assertTrue(e.getMessage().contains(ScorerConfig.ROCKSDB_MEMORY_BYTES), e.getMessage());
     }
+
+    @Test
+    void producerBatchingFollowsTheGuaranteeAndAnExplicitSettingWins() {
+        final Map<String, Object> eos = new ScorerConfig(Map.of()).streamsProperties();
+        assertEquals(ScorerConfig.EOS_LINGER_MS, eos.get(StreamsConfig.producerPrefix("linger.ms")));
+        assertEquals(ScorerConfig.EOS_BATCH_BYTES, eos.get(StreamsConfig.producerPrefix("batch.size")));
+        final Map<String, Object> alos = new ScorerConfig(Map.of(ScorerConfig.PROCESSING_GUARANTEE,
+                StreamsConfig.AT_LEAST_ONCE)).streamsProperties();
+        assertEquals(ScorerConfig.ALOS_LINGER_MS, alos.get(StreamsConfig.producerPrefix("linger.ms")));
+        assertEquals(16_384, alos.get(StreamsConfig.producerPrefix("batch.size")));
+        assertEquals("50", new ScorerConfig(Map.of("streams." + StreamsConfig.producerPrefix("linger.ms"), "50"))
+                .streamsProperties().get(StreamsConfig.producerPrefix("linger.ms")));
+    }
 }
