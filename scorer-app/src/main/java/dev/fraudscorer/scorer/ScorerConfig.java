@@ -25,6 +25,8 @@ public final class ScorerConfig extends AbstractConfig {
     static final int EOS_LINGER_MS = 20;
     static final int EOS_BATCH_BYTES = 128 * 1024;
     static final int ALOS_LINGER_MS = 5;
+    /** The producer's own default. */
+    static final int ALOS_BATCH_BYTES = 16_384;
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String STATE_DIR = "state.dir";
     public static final String METRICS_PORT = "metrics.port";
@@ -243,7 +245,7 @@ public final class ScorerConfig extends AbstractConfig {
         // instead of 8.1-10.0k (README, Performance). Under at-least-once verdicts are visible once written: 5 ms.
         final boolean exactlyOnce = !StreamsConfig.AT_LEAST_ONCE.equals(getString(PROCESSING_GUARANTEE));
         props.put(StreamsConfig.producerPrefix("linger.ms"), exactlyOnce ? EOS_LINGER_MS : ALOS_LINGER_MS);
-        props.put(StreamsConfig.producerPrefix("batch.size"), exactlyOnce ? EOS_BATCH_BYTES : 16_384);
+        props.put(StreamsConfig.producerPrefix("batch.size"), exactlyOnce ? EOS_BATCH_BYTES : ALOS_BATCH_BYTES);
         // Under transaction protocol v2 a transaction's first batch to a partition is refused
         // (CONCURRENT_TRANSACTIONS) while the previous transaction's marker is still being written there, which takes
         // milliseconds; the default 100 ms first retry held the first seconds of a start (verifier, 60k at 600/s:

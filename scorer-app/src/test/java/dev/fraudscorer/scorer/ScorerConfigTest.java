@@ -56,7 +56,7 @@ class ScorerConfigTest {
         final Map<String, Object> alos = new ScorerConfig(Map.of(ScorerConfig.PROCESSING_GUARANTEE,
                 StreamsConfig.AT_LEAST_ONCE)).streamsProperties();
         assertEquals(ScorerConfig.ALOS_LINGER_MS, alos.get(StreamsConfig.producerPrefix("linger.ms")));
-        assertEquals(16_384, alos.get(StreamsConfig.producerPrefix("batch.size")));
+        assertEquals(ScorerConfig.ALOS_BATCH_BYTES, alos.get(StreamsConfig.producerPrefix("batch.size")));
         assertEquals("50", new ScorerConfig(Map.of("streams." + StreamsConfig.producerPrefix("linger.ms"), "50"))
                 .streamsProperties().get(StreamsConfig.producerPrefix("linger.ms")));
     }
