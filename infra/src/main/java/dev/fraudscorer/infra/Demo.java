@@ -106,6 +106,9 @@ final class Demo implements Callable<Integer> {
     List<String> candidateHyperParams;
     @Option(names = "--keep-running", description = "Keep the stack and the scorer running after the summary.")
     boolean keepRunning;
+    @Option(names = "--scorer-java-option", description = "A JVM option for the scorer (repeatable), e.g."
+            + " --scorer-java-option=-Xmx1g or --scorer-java-option=-XX:StartFlightRecording=filename=scorer.jfr")
+    List<String> scorerJavaOptions = new java.util.ArrayList<>();
     @Option(names = "--scorer-malloc", defaultValue = "auto", description = "C allocator of the scorer process: auto"
             + " (jemalloc when the system has it, else the system's), jemalloc, or system. Default: ${DEFAULT-VALUE}")
     ScorerMalloc scorerMalloc;
@@ -122,6 +125,7 @@ final class Demo implements Callable<Integer> {
                     + " --bad-records >= 0, --label-delay-hours in [0, 168], --hyper-params and --candidate-hyper-params DEPTH,ROUNDS,RATE");
         }
         final java.util.Map<String, String> scorerEnvironment = scorerMalloc.environment(); // refused here, not after training
+        RepoLayout.checkJavaOptions(scorerJavaOptions);
         final Path dataDir = stackOptions.dataDir.toAbsolutePath();
         if (!keepData && Files.exists(dataDir)) {
             ReplayRecords.deleteTree(dataDir);
@@ -188,7 +192,7 @@ final class Demo implements Callable<Integer> {
             printTail(logs.resolve("model-control.log"), commands.size());
             final int port = Ports.resolve(metricsPort, "scorer metrics");
             step("starting the scorer (log " + logs.resolve("scorer.log") + ")");
-            final List<String> scorerCommand = new java.util.ArrayList<>(repo.javaJar(java, "scorer-app"));
+            final List<String> scorerCommand = new java.util.ArrayList<>(repo.javaJar(java, "scorer-app", scorerJavaOptions));
             scorerCommand.addAll(List.of("bootstrap.servers=" + stack.bootstrapServers(),
                     "registry.url=" + stack.registryUrl(), "metrics.port=" + port,
                     "model.trusted.keys=" + keys.resolve("trainer.pub"),

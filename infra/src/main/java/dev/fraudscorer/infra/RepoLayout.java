@@ -79,4 +79,27 @@ public final class RepoLayout {
                 ? List.of(java, "-XX:SharedArchiveFile=" + archive, "-jar", jar.toString())
                 : List.of(java, "-jar", jar.toString());
     }
+
+    /**
+     * {@link #javaJar(String, String)} with JVM options right after the java binary, each checked to be one: a
+     * {@code --scorer-java-option} given without its dash would otherwise reach the scorer as a setting.
+     */
+    public List<String> javaJar(String java, String module, List<String> javaOptions) throws IOException {
+        checkJavaOptions(javaOptions);
+        final List<String> plain = javaJar(java, module);
+        final List<String> full = new java.util.ArrayList<>(plain.subList(0, 1));
+        full.addAll(javaOptions);
+        full.addAll(plain.subList(1, plain.size()));
+        return full;
+    }
+
+    /** Refuses a {@code --scorer-java-option} that is not a JVM option, before anything starts. */
+    public static void checkJavaOptions(List<String> javaOptions) {
+        for (String option : javaOptions) {
+            if (!option.startsWith("-")) {
+                throw new IllegalArgumentException("--scorer-java-option '" + option + "' is not a JVM option; give one"
+                        + " starting with '-', e.g. --scorer-java-option=-Xmx1g");
+            }
+        }
+    }
 }

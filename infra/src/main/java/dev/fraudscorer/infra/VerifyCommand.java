@@ -72,7 +72,7 @@ final class VerifyCommand implements Callable<Integer> {
         final RepoLayout repo = RepoLayout.locate();
         final String java = ChildProcess.javaBinary();
         final Verifier.Commands commands = new Verifier.Commands(
-                withJavaOptions(repo.javaJar(java, "scorer-app"), scorerJavaOptions), scorerMalloc.environment(),
+                repo.javaJar(java, "scorer-app", scorerJavaOptions), scorerMalloc.environment(),
                 repo.javaJar(java, "model-control"),
                 List.of(java, "-jar", repo.moduleJar("trainer-job").toString()));
         final Verifier.Result result = new Verifier(new Verifier.Settings(dataDir.toAbsolutePath(),
@@ -81,19 +81,5 @@ final class VerifyCommand implements Callable<Integer> {
                 bundle == null ? null : bundle.toAbsolutePath(), badEvery, fuzz, streamThreads, scorerSettings), commands,
                 System.out).run();
         return result.passed() ? 0 : 1;
-    }
-
-    /** {@code java [options] -jar ...}: JVM options go right after the java binary. */
-    private static List<String> withJavaOptions(List<String> command, List<String> options) {
-        final List<String> full = new java.util.ArrayList<>(command.subList(0, 1));
-        for (String option : options) {
-            if (!option.startsWith("-")) {
-                throw new IllegalArgumentException("--scorer-java-option '" + option + "' is not a JVM option; give one"
-                        + " starting with '-', e.g. --scorer-java-option=-Xmx1g");
-            }
-            full.add(option);
-        }
-        full.addAll(command.subList(1, command.size()));
-        return full;
     }
 }

@@ -72,9 +72,11 @@ public final class ScorerProcess implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         Gauge.builder("fraud_scorer_ready", () -> ready() ? 1 : 0)
-                .description("1 when Kafka Streams is RUNNING and a verified model is active (as /ready)").register(registry);
+                .description("1 when Kafka Streams is RUNNING, a verified model is active and the scoring path is compiled (as /ready)").register(registry);
         final String model = config.modelName();
-        readyCheck = () -> streams.state() == KafkaStreams.State.RUNNING && cache.lastServing(model).isPresent();
+        // Warm too: a scorer reporting ready while its JIT still compiles the scoring path falls seconds behind the rate.
+        readyCheck = () -> streams.state() == KafkaStreams.State.RUNNING && cache.lastServing(model).isPresent()
+                && dev.fraudscorer.scorer.score.ScoringWarmup.warm();
         health = new HealthServer(config.getInt(ScorerConfig.METRICS_PORT), registry::scrape,
                 () -> streams.state().isRunningOrRebalancing() && !streams.metadataForLocalThreads().isEmpty(),
                 this::ready);
@@ -86,7 +88,7 @@ public final class ScorerProcess implements AutoCloseable {
         return new ScorerProcess(config);
     }
 
-    /** Kafka Streams RUNNING and a verified model active: what {@code /ready} answers. */
+    /** Kafka Streams RUNNING, a verified model active and the warm-up compiled: what {@code /ready} answers. */
     public boolean ready() {
         return readyCheck.getAsBoolean();
     }

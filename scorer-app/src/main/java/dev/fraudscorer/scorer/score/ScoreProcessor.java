@@ -139,10 +139,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
         try {
             final long start = System.nanoTime();
             features = engine.compute(model.spec(), input);
-            final double score = model.ensemble().predict(features);
-            verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
-                    model.manifest().thresholds(), model.thresholdsId(), clock.instant(), traceId, model.spec().names(), features,
-                    model.ensemble()::contributions, model.screen());
+            verdict = verdictOf(model, model.manifest().thresholds(), tx, features, clock.instant(), traceId);
             metrics.scored(verdict, System.nanoTime() - start, record.timestamp());
             metrics.inputs(model.version(), model.manifest().screening(), features);
         } catch (RuntimeException e) {
@@ -207,6 +204,18 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
     }
 
     /** The fields of a transaction the feature engine reads. */
+    /**
+     * Score, decision, screening and reason codes of one transaction. The warm-up calls this very method: the JIT
+     * profiles call sites, and a warm-up with its own copy of these calls (another lambda class for the
+     * contributions) had the live path's first records deoptimize and recompile {@link VerdictBuilder#build}.
+     */
+    static Verdict verdictOf(LoadedModel model, dev.fraudscorer.bundle.Manifest.Thresholds thresholds, Transaction tx,
+                             double[] features, java.time.Instant scoredAt, String traceId) {
+        final double score = model.ensemble().predict(features);
+        return VerdictBuilder.build(tx, score, model.name(), model.version(), thresholds, model.thresholdsId(),
+                scoredAt, traceId, model.spec().names(), features, model.ensemble()::contributions, model.screen());
+    }
+
     public static TxInput inputOf(Transaction tx) {
         return new TxInput(tx.getTransactionId(), tx.getEventTime().toEpochMilli(), tx.getCustomerId(),
                 tx.getTerminalId(), tx.getAmount());

@@ -1,5 +1,6 @@
 package dev.fraudscorer.scorer.score;
 
+import dev.fraudscorer.bundle.Manifest;
 import dev.fraudscorer.features.PackedEntityStore;
 import dev.fraudscorer.features.EntityHistory;
 import dev.fraudscorer.features.EventStore;
@@ -10,12 +11,12 @@ import dev.fraudscorer.features.TxInput;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import dev.fraudscorer.scorer.control.LoadedModel;
-import dev.fraudscorer.scorer.verdict.VerdictBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -34,25 +35,76 @@ import org.slf4j.LoggerFactory;
  * It stops after {@value #RECORDS} records or {@value #MAX_MILLIS} ms, whichever comes first: on an idle 2-core
  * machine the records take 1.7-2.8 s, but a scorer restarted beside a busy instance and the load took 8.5 s for them
  * (verifier soak, 2026-12-03), all of it before its stream threads could start.
+ *
+ * <p>Running the records is not the end of it: the JIT compiles them afterwards, one C2 compilation after another,
+ * and on a busy 2-core machine it was still compiling the warm-up's methods 20 s later, while the first live records
+ * ran in slow code (JFR of {@code demo --rate 1500}, 2026-12-07). So {@link #warm()}, part of {@code /ready}, turns
+ * true only once the compilations queued when the records ended are done (or after {@value #SETTLE_MAX_MILLIS} ms); the stream threads do not
+ * wait for it. And the records take the live path's branches (declines, reviews, outliers, fraud labels) and its
+ * very call sites, so that its first records do not deoptimize what the warm-up compiled.
  */
 public final class ScoringWarmup {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringWarmup.class);
     static final int RECORDS = 20_000;
     static final long MAX_MILLIS = 3_000;
+    /** The longest {@code /ready} waits for the JIT after the records; then it reports ready regardless. */
+    static final long SETTLE_MAX_MILLIS = 30_000;
     private static final AtomicBoolean DONE = new AtomicBoolean();
+    private static volatile boolean warm;
 
     private ScoringWarmup() {
     }
 
-    /** Warms the path with {@code model} unless this process already did. */
+    /** Warms the path with {@code model} unless this process already did; then waits for the JIT off-thread. */
     public static void once(LoadedModel model) {
         if (DONE.compareAndSet(false, true)) {
             final long start = System.nanoTime();
             final long[] done = run(model, RECORDS, start + MAX_MILLIS * 1_000_000);
             LOG.info("warmed the scoring path with {} synthetic transactions in {} ms (checksum {})", done[0],
                     (System.nanoTime() - start) / 1_000_000, done[1]);
+            final Thread settle = new Thread(() -> awaitCompiled(System.nanoTime()), "scoring-warmup-jit");
+            settle.setDaemon(true);
+            settle.start();
         }
+    }
+
+    /** Whether the warm-up ran and the JIT has compiled what it queued: part of {@code /ready}. */
+    public static boolean warm() {
+        return warm;
+    }
+
+    /**
+     * Waits until none of the compilations queued when the warm-up ended is left. Only those: a restarted scorer
+     * catching up on a backlog keeps the JIT busy with the live path for half a minute (verifier, 2026-12-07), and
+     * waiting for an empty queue held {@code /ready} back 27 s after RUNNING.
+     */
+    private static void awaitCompiled(long start) {
+        final long deadline = start + SETTLE_MAX_MILLIS * 1_000_000;
+        final Set<Integer> pending = CompileQueue.ids();
+        final int queued = pending == null ? 0 : pending.size();
+        try {
+            while (pending != null && !pending.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                final Set<Integer> now = CompileQueue.ids();
+                if (now == null) {
+                    break;
+                }
+                pending.retainAll(now);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        final long ms = (System.nanoTime() - start) / 1_000_000;
+        if (pending == null) {
+            LOG.info("this JVM does not show its compile queue; ready without waiting for the JIT");
+        } else if (pending.isEmpty()) {
+            LOG.info("the JIT compiled the {} methods the warm-up had queued within {} ms after it", queued, ms);
+        } else {
+            LOG.warn("the JIT still had {} of the warm-up's {} compilations queued {} ms after it; ready regardless",
+                    pending.size(), queued, ms);
+        }
+        warm = true;
     }
 
     /**
@@ -72,15 +124,18 @@ public final class ScoringWarmup {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         final Random random = new Random(1);
         final long t0 = Instant.parse("2018-04-01T00:00:00Z").toEpochMilli();
+        final Manifest.Thresholds live = model.manifest().thresholds();
         BinaryEncoder encoder = null;
         BinaryDecoder decoder = null;
         long checksum = 0;
         int i = 0;
         try {
             for (; i < records && (i % 256 != 0 || System.nanoTime() < deadline); i++) {
+                // Now and then an amount far outside the training data, so that the input screen flags outliers.
+                final double amount = i % 97 == 0 ? 20_000 + random.nextDouble() * 50_000 : 5 + random.nextDouble() * 200;
                 final Transaction written = Transaction.newBuilder().setTransactionId(String.valueOf(i))
                         .setEventTime(Instant.ofEpochMilli(t0 + i * 90_000L)).setCustomerId("warmup-c" + i % 300)
-                        .setTerminalId("warmup-t" + i % 150).setAmount(5 + random.nextDouble() * 200)
+                        .setTerminalId("warmup-t" + i % 150).setAmount(amount)
                         .setCurrency("EUR").setChannel("POS").build();
                 bytes.reset();
                 encoder = EncoderFactory.get().directBinaryEncoder(bytes, encoder);
@@ -92,13 +147,15 @@ public final class ScoringWarmup {
                 final double[] features = engine.compute(model.spec(), input);
                 customers.flush();
                 EntityHistory.putAndEvict(terminals, EntityHistory.transaction(tx.getTerminalId(), input), 45);
-                final double score = model.ensemble().predict(features);
-                // Most warm-up scores approve, which skips reason codes; compute them often enough to compile them.
-                final double[] contributions = i % 4 == 0 ? model.ensemble().contributions(features) : null;
-                final Verdict verdict = VerdictBuilder.build(tx, score, model.name(), model.version(),
-                        model.manifest().thresholds(), model.thresholdsId(), Instant.now(), null, model.spec().names(),
-                        features, contributions == null ? model.ensemble()::contributions : x -> contributions,
-                        model.screen());
+                if (i % 10 == 0) {
+                    // Labels in the terminals' history, a third of them fraud, as the live global thread writes them.
+                    EntityHistory.putAndEvict(terminals, EntityHistory.label(tx.getTerminalId(), input.eventTimeMs(),
+                            tx.getTransactionId(), i % 30 == 0), 45);
+                }
+                // Most warm-up scores approve, which skips reason codes: a quarter review or decline instead.
+                final Manifest.Thresholds thresholds = i % 8 == 0 ? new Manifest.Thresholds(0, 0, live.rule())
+                        : i % 8 == 4 ? new Manifest.Thresholds(0, 1, live.rule()) : live;
+                final Verdict verdict = ScoreProcessor.verdictOf(model, thresholds, tx, features, Instant.now(), null);
                 bytes.reset();
                 encoder = EncoderFactory.get().directBinaryEncoder(bytes, encoder);
                 verdictWriter.write(verdict, encoder);
