@@ -59,6 +59,15 @@ final class VerdictLedger implements Runnable, AutoCloseable {
     /** Verdicts per model version, as the soak's swaps alternate. */
     final Map<Integer, Long> verdictsByVersion = new ConcurrentHashMap<>();
     volatile long startMs;
+    /**
+     * Each transaction's first verdict as score, decision and version (this reader's thread only). Under
+     * at_least_once a crash may score a transaction twice; a consumer de-duplicating by transaction id needs the
+     * second verdict to repeat the first.
+     */
+    private final Map<String, String> firstDecided = new HashMap<>();
+    volatile long repeatedVerdicts;
+    /** Repeated verdicts that did not repeat the first one's score, decision or version. */
+    final List<String> differingRepeats = new CopyOnWriteArrayList<>();
 
     /** The inputs the load will send: what each verdict is checked against. */
     record Expected(Map<String, Integer> rowOfId, List<String> featureNames, double[][] offlineFeatures) {
@@ -135,6 +144,7 @@ final class VerdictLedger implements Runnable, AutoCloseable {
                         final Verdict v = serde.deserialize(r.topic(), r.headers(), r.value());
                         final String id = idOf(r, v.getTransactionId());
                         verdicts.merge(id, 1, Integer::sum);
+                        repeated(id, v);
                         arrivalsPerSecond.computeIfAbsent(now / 1000, k -> new long[partitions])[r.partition()]++;
                         check(id, v);
                         latencyPerMinute.computeIfAbsent((now - startMs) / 60_000,
@@ -157,6 +167,17 @@ final class VerdictLedger implements Runnable, AutoCloseable {
             }
         } catch (Throwable t) {
             failure = t;
+        }
+    }
+
+    private void repeated(String id, Verdict v) {
+        final String decided = "score " + v.getScore() + ", " + v.getDecision() + ", version " + v.getModelVersion();
+        final String first = firstDecided.putIfAbsent(id, decided);
+        if (first != null) {
+            repeatedVerdicts++;
+            if (!first.equals(decided)) {
+                differingRepeats.add(id + ": " + first + ", then " + decided);
+            }
         }
     }
 
