@@ -72,7 +72,8 @@ public final class ScorerProcess implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         Gauge.builder("fraud_scorer_ready", () -> ready() ? 1 : 0)
-                .description("1 when Kafka Streams is RUNNING, a verified model is active and the scoring path is compiled (as /ready)").register(registry);
+                .description("1 when Kafka Streams is RUNNING, a verified model is active and the scoring path is"
+                        + " compiled (as /ready)").register(registry);
         final String model = config.modelName();
         // Warm too: a scorer reporting ready while its JIT still compiles the scoring path falls seconds behind the rate.
         readyCheck = () -> streams.state() == KafkaStreams.State.RUNNING && cache.lastServing(model).isPresent()

@@ -6,7 +6,7 @@ import java.util.Set;
 import javax.management.ObjectName;
 
 /**
- * How many methods the JIT is compiling or has queued, read through the JVM's own diagnostic command (what
+ * Which compilations the JIT has in progress or queued, read through the JVM's own diagnostic command (what
  * {@code jcmd <pid> Compiler.queue} prints). Why it matters: on a busy 2-core machine the one C2 thread took 10-20 s
  * after the warm-up to finish the compilations the warm-up had queued (JFR of the demo, 2026-12-07), and meanwhile
  * the first live records ran in profiled C1 code while a backlog built.
