@@ -7,9 +7,9 @@ import javax.management.ObjectName;
 
 /**
  * Which compilations the JIT has in progress or queued, read through the JVM's own diagnostic command (what
- * {@code jcmd <pid> Compiler.queue} prints). Why it matters: on a busy 2-core machine the one C2 thread took 10-20 s
- * after the warm-up to finish the compilations the warm-up had queued (JFR of the demo, 2026-12-07), and meanwhile
- * the first live records ran in profiled C1 code while a backlog built.
+ * {@code jcmd <pid> Compiler.queue} prints). Why it matters: on a busy 2-core machine the one C2 thread compiles one
+ * method after another, 0.5-1.7 s each (JFR of the demo, 2026-12-07); records that arrive before the scoring path is
+ * compiled run in slow code while a backlog builds.
  */
 final class CompileQueue {
 

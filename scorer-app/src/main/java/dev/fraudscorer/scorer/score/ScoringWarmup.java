@@ -37,11 +37,12 @@ import org.slf4j.LoggerFactory;
  * (verifier soak, 2026-12-03), all of it before its stream threads could start.
  *
  * <p>Running the records is not the end of it: the JIT compiles them afterwards, one C2 compilation after another,
- * and on a busy 2-core machine it was still compiling the warm-up's methods 20 s later, while the first live records
- * ran in slow code (JFR of {@code demo --rate 1500}, 2026-12-07). So {@link #warm()}, part of {@code /ready}, turns
- * true only once the compilations queued when the records ended are done (or after {@value #SETTLE_MAX_MILLIS} ms); the stream threads do not
- * wait for it. And the records take the live path's branches (declines, reviews, outliers, fraud labels) and its
- * very call sites, so that its first records do not deoptimize what the warm-up compiled.
+ * 0.5-1.7 s each on a busy 2-core machine, and the scoring path's methods were still being compiled 10-20 s into the
+ * load while the first live records ran in slow code (JFR of {@code demo --rate 1500}, 2026-12-07). So
+ * {@link #warm()}, part of {@code /ready}, turns true only once the compilations queued when the records ended are
+ * done (or after {@value #SETTLE_MAX_MILLIS} ms); the stream threads do not wait for it. And the records take the live
+ * path's branches (declines, reviews, outliers, fraud labels) and its very call sites, so that its first records do
+ * not deoptimize what the warm-up compiled.
  */
 public final class ScoringWarmup {
 
