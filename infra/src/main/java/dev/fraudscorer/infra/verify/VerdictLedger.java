@@ -170,7 +170,8 @@ final class VerdictLedger implements Runnable, AutoCloseable {
         }
     }
 
-    private void repeated(String id, Verdict v) {
+    /** Notes {@code v} for input {@code id}; a second verdict for it must repeat the first's score, decision, version. */
+    void repeated(String id, Verdict v) {
         final String decided = "score " + v.getScore() + ", " + v.getDecision() + ", version " + v.getModelVersion();
         final String first = firstDecided.putIfAbsent(id, decided);
         if (first != null) {
