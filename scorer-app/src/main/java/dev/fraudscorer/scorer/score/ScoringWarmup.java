@@ -125,7 +125,10 @@ public final class ScoringWarmup {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         final Random random = new Random(1);
         final long t0 = Instant.parse("2018-04-01T00:00:00Z").toEpochMilli();
+        // Most warm-up scores approve, which skips reason codes: a quarter decline or review under these instead.
         final Manifest.Thresholds live = model.manifest().thresholds();
+        final Manifest.Thresholds declineAll = new Manifest.Thresholds(0, 0, live.rule());
+        final Manifest.Thresholds reviewAll = new Manifest.Thresholds(0, 1, live.rule());
         BinaryEncoder encoder = null;
         BinaryDecoder decoder = null;
         long checksum = 0;
@@ -153,9 +156,7 @@ public final class ScoringWarmup {
                     EntityHistory.putAndEvict(terminals, EntityHistory.label(tx.getTerminalId(), input.eventTimeMs(),
                             tx.getTransactionId(), i % 30 == 0), 45);
                 }
-                // Most warm-up scores approve, which skips reason codes: a quarter review or decline instead.
-                final Manifest.Thresholds thresholds = i % 8 == 0 ? new Manifest.Thresholds(0, 0, live.rule())
-                        : i % 8 == 4 ? new Manifest.Thresholds(0, 1, live.rule()) : live;
+                final Manifest.Thresholds thresholds = i % 8 == 0 ? declineAll : i % 8 == 4 ? reviewAll : live;
                 final Verdict verdict = ScoreProcessor.verdictOf(model, thresholds, tx, features, Instant.now(), null);
                 bytes.reset();
                 encoder = EncoderFactory.get().directBinaryEncoder(bytes, encoder);
