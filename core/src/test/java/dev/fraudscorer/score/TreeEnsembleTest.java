@@ -57,6 +57,12 @@ class TreeEnsembleTest {
             double maxDelta = 0;
             for (int i = 0; i < scored.size(); i++) {
                 maxDelta = Math.max(maxDelta, Math.abs(ensemble.predict(scored.get(i)) - expected[i][0]));
+                // The flat layout the scorer walks gives the per-tree walk's float32 margin to the bit.
+                final float[] x = new float[width];
+                for (int j = 0; j < width; j++) {
+                    x[j] = (float) scored.get(i)[j];
+                }
+                assertEquals(ensemble.marginByTrees(x), ensemble.margin(scored.get(i)), 0f, "row " + i);
             }
             assertTrue(scored.size() >= 100_000);
             assertTrue(maxDelta <= 1e-6, "max |JVM - xgboost4j| = " + maxDelta);
