@@ -1,6 +1,11 @@
 package dev.fraudscorer.scorer;
 
+import dev.fraudscorer.data.DatasetReader;
+import dev.fraudscorer.data.DatasetRow;
+import dev.fraudscorer.data.DefaultDataset;
+import dev.fraudscorer.features.OfflineFeatures;
 import dev.fraudscorer.topics.Topics;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,10 +18,29 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 
-/** What the benchmarks share: reading a backlog to its end and timing it, and a fresh terminal history. */
-final class BenchSupport {
+/**
+ * What the benchmarks share: the dataset's replay rows, reading a backlog to its end and timing it, and a fresh
+ * terminal history.
+ */
+public final class BenchSupport {
 
     private BenchSupport() {
+    }
+
+    /** Rows of the dataset in event-time order, from its 2018-04-01 on, as many as asked. */
+    public static List<DatasetRow> replayRows(int count) throws Exception {
+        final long from = Instant.parse("2018-04-01T00:00:00Z").toEpochMilli();
+        final List<DatasetRow> all = new ArrayList<>();
+        DatasetReader.read(DefaultDataset.require(), row -> {
+            if (row.eventTimeMs() >= from) {
+                all.add(row);
+            }
+        });
+        all.sort(OfflineFeatures.ENGINE_ORDER);
+        if (all.size() < count) {
+            throw new IllegalArgumentException("the dataset has " + all.size() + " rows from 2018-04-01, asked " + count);
+        }
+        return new ArrayList<>(all.subList(0, count));
     }
 
     /** The outcome of one run over the backlog. */

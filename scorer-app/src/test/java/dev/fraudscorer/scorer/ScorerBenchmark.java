@@ -2,10 +2,7 @@ package dev.fraudscorer.scorer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.fraudscorer.data.DatasetReader;
 import dev.fraudscorer.data.DatasetRow;
-import dev.fraudscorer.data.DefaultDataset;
-import dev.fraudscorer.features.OfflineFeatures;
 import dev.fraudscorer.infra.LocalStack;
 import dev.fraudscorer.infra.ReplayRecords;
 import dev.fraudscorer.schema.FraudLabel;
@@ -103,7 +100,7 @@ class ScorerBenchmark {
         final int rate = Integer.getInteger("rate", 5_000);
         final int latencySeconds = Integer.getInteger("latency.seconds", 20);
         final Path bundle = Path.of(System.getProperty("bundle", ScorerTopologyTest.GOLDEN.toString()));
-        final List<DatasetRow> rows = replayRows(records + rate * latencySeconds);
+        final List<DatasetRow> rows = BenchSupport.replayRows(records + rate * latencySeconds);
         final Path dir = Files.createTempDirectory(Path.of("target"), "scorer-bench-");
         try (LocalStack stack = LocalStack.start(
                 // Unauthenticated: variants with other application ids than the scorer's grants; SASL costs per
@@ -215,22 +212,6 @@ class ScorerBenchmark {
             System.out.printf("  %-18s %-16s %7d %,12.0f %14.2f %12.2f%n", r.name(), r.guarantee(), r.threads(),
                     r.rps(), r.rps() / pass, r.rps() / ceiling);
         }
-    }
-
-    /** Rows of the dataset in event-time order, from its 2018-04-01 on, as many as asked. */
-    private static List<DatasetRow> replayRows(int count) throws Exception {
-        final long from = Instant.parse("2018-04-01T00:00:00Z").toEpochMilli();
-        final List<DatasetRow> all = new ArrayList<>();
-        DatasetReader.read(DefaultDataset.require(), row -> {
-            if (row.eventTimeMs() >= from) {
-                all.add(row);
-            }
-        });
-        all.sort(OfflineFeatures.ENGINE_ORDER);
-        if (all.size() < count) {
-            throw new IllegalArgumentException("the dataset has " + all.size() + " rows from 2018-04-01, asked " + count);
-        }
-        return new ArrayList<>(all.subList(0, count));
     }
 
     /** Sends transactions keyed by customer, each fraud's label a day later; paced when {@code rate > 0}. */

@@ -2,20 +2,18 @@ package dev.fraudscorer.scorer.score;
 
 import dev.fraudscorer.bundle.Manifest;
 import dev.fraudscorer.bundle.ModelBundle;
-import dev.fraudscorer.data.DatasetReader;
 import dev.fraudscorer.data.DatasetRow;
-import dev.fraudscorer.data.DefaultDataset;
 import dev.fraudscorer.features.EntityHistory;
 import dev.fraudscorer.features.EventStore;
 import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.features.InMemoryEventStore;
-import dev.fraudscorer.features.OfflineFeatures;
 import dev.fraudscorer.features.PackedEntityStore;
 import dev.fraudscorer.features.SharedEntityCache;
 import dev.fraudscorer.features.TxInput;
 import dev.fraudscorer.schema.Decision;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
+import dev.fraudscorer.scorer.BenchSupport;
 import dev.fraudscorer.scorer.control.LoadedModel;
 import dev.fraudscorer.scorer.features.OverlaidEventStore;
 import dev.fraudscorer.scorer.features.RecentTerminalEntries;
@@ -67,6 +65,7 @@ public class ScoringBenchmark {
     private static final int CUSTOMER_DAYS = 35;
     private static final int TERMINAL_DAYS = 45;
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final Manifest.Thresholds DECLINE_ALL = new Manifest.Thresholds(0, 0, "benchmark: decline all");
 
     private LoadedModel model;
     private FeatureEngine engine;
@@ -80,7 +79,7 @@ public class ScoringBenchmark {
         final Path bundle = Path.of(System.getProperty("bundle", "src/test/resources/golden-bundle"));
         model = LoadedModel.load("fraud", 1, ModelBundle.readFrom(bundle),
                 new FeatureEngine.Capabilities(CUSTOMER_DAYS, TERMINAL_DAYS, 1));
-        final List<DatasetRow> rows = rows(HISTORY + SCORED);
+        final List<DatasetRow> rows = BenchSupport.replayRows(HISTORY + SCORED);
         final PackedEntityStore customers = new PackedEntityStore(new PackedEntityStore.InMemoryRows(), 20_000);
         final InMemoryEventStore terminalRows = new InMemoryEventStore();
         final SharedEntityCache terminalCache = new SharedEntityCache(50_000);
@@ -117,18 +116,6 @@ public class ScoringBenchmark {
         }
         System.out.printf("%,d of the %,d scored transactions are REVIEW or DECLINE under the model's thresholds%n",
                 flagged, SCORED);
-    }
-
-    private static List<DatasetRow> rows(int count) throws Exception {
-        final long from = Instant.parse("2018-04-01T00:00:00Z").toEpochMilli();
-        final List<DatasetRow> all = new ArrayList<>();
-        DatasetReader.read(DefaultDataset.require(), row -> {
-            if (row.eventTimeMs() >= from) {
-                all.add(row);
-            }
-        });
-        all.sort(OfflineFeatures.ENGINE_ORDER);
-        return all.subList(0, count);
     }
 
     private int nextIndex() {
@@ -172,8 +159,7 @@ public class ScoringBenchmark {
     public Verdict scoringWithReasonCodes() {
         final int i = nextIndex();
         final double[] x = engine.compute(model.spec(), inputs[i]);
-        final Manifest.Thresholds all = new Manifest.Thresholds(0, 0, "benchmark: decline all");
-        return ScoreProcessor.verdictOf(model, all, transactions[i], x, Instant.EPOCH, TRACE_ID);
+        return ScoreProcessor.verdictOf(model, DECLINE_ALL, transactions[i], x, Instant.EPOCH, TRACE_ID);
     }
 
     @Test
