@@ -73,6 +73,11 @@ public final class ChildProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** CPU time the process has used so far (user and system); zero once it has exited. */
+    public java.time.Duration cpu() {
+        return process.toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+    }
+
     /** SIGKILL, as a crash or an OOM kill would end it; waits until it is gone. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

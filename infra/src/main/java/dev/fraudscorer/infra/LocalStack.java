@@ -149,6 +149,20 @@ public final class LocalStack implements AutoCloseable {
         return brokers.length;
     }
 
+    /** The process id of broker {@code index} (0-based), for tools that read it from the outside. */
+    public long brokerPid(int index) {
+        return brokers[index].pid();
+    }
+
+    /** CPU time the broker processes and the registry have used so far, in that order: what a benchmark run costs outside its own JVM. */
+    public java.time.Duration[] childCpu() {
+        java.time.Duration brokerCpu = java.time.Duration.ZERO;
+        for (ChildProcess broker : brokers) {
+            brokerCpu = brokerCpu.plus(broker.cpu());
+        }
+        return new java.time.Duration[] {brokerCpu, registry == null ? java.time.Duration.ZERO : registry.cpu()};
+    }
+
     /** The super user's admin client (topics, ACLs, offsets); only the apply step and tests need it. */
     public Admin admin() {
         return Admin.create(superUserConfig());

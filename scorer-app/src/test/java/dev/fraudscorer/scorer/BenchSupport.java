@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -44,7 +45,8 @@ public final class BenchSupport {
     }
 
     /** The outcome of one run over the backlog. */
-    record Run(double recordsPerSecond, long records, double seconds) {
+    /** @param secondHalfRecordsPerSecond the rate over the backlog's second half: most of the JIT warm-up is behind it */
+    record Run(double recordsPerSecond, long records, double seconds, double secondHalfRecordsPerSecond) {
     }
 
     /**
@@ -66,6 +68,7 @@ public final class BenchSupport {
                 tp -> OffsetSpec.latest()))).all().get().values().stream().mapToLong(i -> i.offset()).sum();
         try (KafkaStreams streams = create.apply(props)) {
             final java.util.concurrent.atomic.AtomicLong runningAt = new java.util.concurrent.atomic.AtomicLong();
+            long halfAt = 0;
             streams.setStateListener((now, before) -> {
                 if (now == KafkaStreams.State.RUNNING) {
                     runningAt.compareAndSet(0, System.nanoTime());
@@ -82,10 +85,13 @@ public final class BenchSupport {
                         .anyMatch(t -> !t.activeTasks().isEmpty())) {
                     runningAt.compareAndSet(0, now);
                 }
+                if (halfAt == 0 && committed >= end / 2 && runningAt.get() != 0) {
+                    halfAt = now;
+                }
                 if (committed >= end && runningAt.get() != 0) {
                     whileRunning.accept(streams);
                     final double seconds = (now - runningAt.get()) / 1e9;
-                    return new Run(end / seconds, end, seconds);
+                    return new Run(end / seconds, end, seconds, (end - end / 2) / Math.max(1e-9, (now - halfAt) / 1e9));
                 }
                 Thread.sleep(20);
             }
@@ -111,5 +117,62 @@ public final class BenchSupport {
                 Thread.sleep(200);
             }
         }
+    }
+
+    /** Per topic: records (sum of end offsets, transaction markers included) and bytes in its log segments. */
+    static Map<String, long[]> topicWrites(Admin admin) throws Exception {
+        final Map<String, long[]> out = new java.util.TreeMap<>();
+        final var brokers = admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
+        final Map<TopicPartition, OffsetSpec> ends = new java.util.HashMap<>();
+        admin.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values().forEach(dir ->
+                dir.replicaInfos().forEach((tp, replica) -> {
+                    out.computeIfAbsent(tp.topic(), t -> new long[2])[1] += replica.size();
+                    ends.put(tp, OffsetSpec.latest());
+                })));
+        admin.listOffsets(ends).all().get().forEach((tp, info) -> out.get(tp.topic())[0] += info.offset());
+        return out;
+    }
+
+    /** What grew between two {@link #topicWrites} readings, per input record, largest first. */
+    static String writtenSince(Map<String, long[]> before, Map<String, long[]> after, long inputs) {
+        return after.entrySet().stream()
+                .map(e -> {
+                    final long[] b = before.getOrDefault(e.getKey(), new long[2]);
+                    return Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]});
+                })
+                .filter(e -> e.getValue()[0] > 0)
+                .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
+                .map(e -> String.format("%s %.2f rec %.0f B", e.getKey(), (double) e.getValue()[0] / inputs,
+                        (double) e.getValue()[1] / inputs))
+                .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * CPU time so far of process {@code pid}'s JIT compiler threads and its garbage collector's, from /proc (Linux
+     * only; empty elsewhere). On two cores the JIT of a fresh JVM competes with the work it compiles.
+     */
+    static Map<String, Long> jitAndGcNanos(long pid) {
+        final Map<String, Long> out = new java.util.TreeMap<>();
+        final java.io.File[] tasks = new java.io.File("/proc/" + pid + "/task").listFiles();
+        if (tasks == null) {
+            return out;
+        }
+        for (java.io.File task : tasks) {
+            try {
+                final String name = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim();
+                final String kind = name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? "JIT"
+                        : name.startsWith("GC Thread") || name.startsWith("G1 ") ? "GC" : null;
+                if (kind == null) {
+                    continue;
+                }
+                final String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+                final String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // utime and stime, fields 14 and 15 of stat, in clock ticks of (nearly always) 10 ms
+                out.merge(kind, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L, Long::sum);
+            } catch (java.io.IOException | RuntimeException e) {
+                // a thread that ended while being read
+            }
+        }
+        return out;
     }
 }

@@ -279,16 +279,35 @@ class ScorerBenchmark {
         }
         try {
             final long[] machineBefore = machineTicks();
+            final java.time.Duration[] childBefore = stack.childCpu();
+            final Map<String, long[]> writtenBefore = BenchSupport.topicWrites(admin);
+            final Map<String, Long> ownBefore = BenchSupport.jitAndGcNanos(ProcessHandle.current().pid());
+            final Map<String, Long> brokerBefore = BenchSupport.jitAndGcNanos(stack.brokerPid(0));
             final Map<String, Long> threadCpu = new LinkedHashMap<>();
+            final StringBuilder requests = new StringBuilder();
             final BenchSupport.Run run = BenchSupport.runToEnd(admin, applicationId,
                     props(stack, dir, applicationId, guarantee, threads, "earliest"), create,
-                    streams -> threadCpu.putAll(threadCpuNanos(applicationId)));
+                    streams -> {
+                        threadCpu.putAll(threadCpuNanos(applicationId));
+                        requests.append(clientRequests(streams, applicationId));
+                    });
             final long[] machineAfter = machineTicks();
+            final java.time.Duration[] childAfter = stack.childCpu();
+            threadCpu.put("broker process", childAfter[0].minus(childBefore[0]).toNanos());
+            threadCpu.put("registry process", childAfter[1].minus(childBefore[1]).toNanos());
+            BenchSupport.jitAndGcNanos(ProcessHandle.current().pid()).forEach((kind, nanos) ->
+                    threadCpu.put(kind + " of this JVM", nanos - ownBefore.getOrDefault(kind, 0L)));
+            BenchSupport.jitAndGcNanos(stack.brokerPid(0)).forEach((kind, nanos) ->
+                    threadCpu.put(kind + " of the broker (in its process)", nanos - brokerBefore.getOrDefault(kind, 0L)));
+            final String written = BenchSupport.writtenSince(writtenBefore, BenchSupport.topicWrites(admin), run.records());
             final double busy = 100.0 * (machineAfter[0] - machineBefore[0]) / Math.max(1, machineAfter[1] - machineBefore[1]);
-            System.out.printf("  %-24s %,9.0f records/s (%,d records in %.1f s); machine CPU busy %.0f%%; thread CPU"
-                            + " us/record %s%s%n", applicationId, run.recordsPerSecond(), run.records(), run.seconds(), busy,
+            System.out.printf("  %-24s %,9.0f records/s (%,d records in %.1f s; second half %,.0f/s); machine CPU busy %.0f%%; CPU"
+                            + " us/record %s%s%n", applicationId, run.recordsPerSecond(), run.records(), run.seconds(),
+                    run.secondHalfRecordsPerSecond(), busy,
                     threadCpu.entrySet().stream().map(e -> String.format("%s %.1f", e.getKey(), e.getValue() / 1e3
                             / run.records())).toList(), scorerMeters());
+            System.out.printf("    written to the broker per input record (records, bytes on disk): %s%n", written);
+            System.out.printf("    requests to the broker over the run, by client: %s%n", requests);
             return run.recordsPerSecond();
         } finally {
             if (recording != null) {
@@ -373,6 +392,23 @@ class ScorerBenchmark {
             }
         }
         return out;
+    }
+
+    /** Requests each of the application's clients sent (produce and fetch alike), and the producers' batching. */
+    private static String clientRequests(KafkaStreams streams, String applicationId) {
+        final Map<String, Double> out = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            final String client = name.tags().getOrDefault("client-id", "");
+            final boolean wanted = (name.name().equals("request-total") && name.group().endsWith("-metrics")
+                    && !name.group().startsWith("admin")) || (name.group().equals("producer-metrics")
+                    && (name.name().equals("batch-size-avg") || name.name().equals("records-per-request-avg")));
+            if (wanted && !client.isEmpty() && metric.metricValue() instanceof Double v) {
+                out.merge(client.replace(applicationId, "").replaceAll("-[0-9a-f]{8}-[0-9a-f-]{27}", "")
+                        + " " + name.name(), v, Double::sum);
+            }
+        });
+        return out.entrySet().stream().map(e -> String.format("%s %.0f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Busy and total jiffies of the whole machine (broker and registry included), from /proc/stat. */
