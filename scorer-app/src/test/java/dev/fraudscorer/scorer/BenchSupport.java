@@ -44,8 +44,11 @@ public final class BenchSupport {
         return new ArrayList<>(all.subList(0, count));
     }
 
-    /** The outcome of one run over the backlog. */
-    /** @param secondHalfRecordsPerSecond the rate over the backlog's second half: most of the JIT warm-up is behind it */
+    /**
+     * The outcome of one run over the backlog.
+     *
+     * @param secondHalfRecordsPerSecond the rate over the backlog's second half, with most of the JIT's work behind it
+     */
     record Run(double recordsPerSecond, long records, double seconds, double secondHalfRecordsPerSecond) {
     }
 
