@@ -178,4 +178,26 @@ public final class BenchSupport {
         }
         return out;
     }
+
+    /** Collections and their accumulated time (ms) per collector of this JVM. */
+    static Map<String, long[]> gcNow() {
+        final Map<String, long[]> out = new java.util.LinkedHashMap<>();
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            out.put(gc.getName(), new long[] {gc.getCollectionCount(), gc.getCollectionTime()});
+        }
+        return out;
+    }
+
+    /** Per collector since {@code before}: how many collections, their total and mean time. */
+    static String gcSince(Map<String, long[]> before) {
+        final StringBuilder out = new StringBuilder();
+        gcNow().forEach((name, now) -> {
+            final long[] then = before.getOrDefault(name, new long[2]);
+            final long count = now[0] - then[0];
+            if (count > 0) {
+                out.append(out.isEmpty() ? "" : ", ").append(String.format("%s %d in %d ms", name, count, now[1] - then[1]));
+            }
+        });
+        return out.isEmpty() ? "none" : out.toString();
+    }
 }

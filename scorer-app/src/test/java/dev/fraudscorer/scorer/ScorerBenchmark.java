@@ -120,29 +120,22 @@ class ScorerBenchmark {
                     Instant.ofEpochMilli(rows.get(records - 1).eventTimeMs()), labels, bundle,
                     (System.nanoTime() - sendStart) / 1e9);
 
-            final List<Row> table = new ArrayList<>();
             final Path jfr = dir.resolve("scorer.jfr");
             final Map<String, Object> memory = new LinkedHashMap<>();
             // -Dvariants=eos1,alos2 runs only those (the full table is the default).
             final List<String> variants = List.of(System.getProperty("variants", "alos1,alos2,eos1,eos2").split(","));
-            for (String guarantee : List.of(StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2)) {
-                for (int threads : List.of(1, 2)) {
-                    final String tag = (guarantee.equals(StreamsConfig.AT_LEAST_ONCE) ? "alos" : "eos") + threads;
-                    if (!variants.contains(tag)) {
-                        continue;
-                    }
-                    table.add(new Row("pass-through", guarantee, threads, throughput(admin, stack, dir,
-                            "bench-pass-" + tag, guarantee, threads, ScorerBenchmark::passThrough, null)));
-                    table.add(new Row("one-store ceiling", guarantee, threads, throughput(admin, stack, dir,
-                            "bench-ceiling-" + tag, guarantee, threads, ScorerBenchmark::oneStore, null)));
-                    BenchSupport.resetTerminalHistory(admin);
-                    final String scorerId = "bench-scorer-" + tag;
-                    table.add(new Row("scorer", guarantee, threads, throughput(admin, stack, dir, scorerId,
-                            guarantee, threads, props -> scorer(stack, dir, props), null)));
-                    if (guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && threads == 1) {
-                        memory.putAll(stateSizes(dir.resolve("state-" + scorerId).resolve(scorerId), rows.subList(0, records)));
-                    }
-                }
+            // Every row is measured on JVMs (this one and the broker's) that have already run all three topologies
+            // under both guarantees: otherwise a row's rate depends on what ran before it (the first scorer run of a
+            // JVM spends ~40% of the machine's CPU in the two JIT compilers, README, Performance). The warm-up pass is
+            // printed too: its scorer rows are what a freshly started instance does.
+            final List<String> warmup = List.of(System.getProperty("warmup", "alos1,eos1").split(",")).stream()
+                    .filter(t -> !t.isBlank()).toList();
+            final List<Row> cold = runVariants(admin, stack, dir, "warm-", warmup, rows.subList(0, records), null);
+            final List<Row> table = runVariants(admin, stack, dir, "bench-", variants, rows.subList(0, records), memory);
+            if (!cold.isEmpty()) {
+                System.out.printf("%nThe warm-up pass (-Dwarmup=%s, the first runs of this JVM and of the broker: what a"
+                        + " freshly started instance does):", String.join(",", warmup));
+                printThroughput(records, cold);
             }
             printThroughput(records, table);
             if (Boolean.parseBoolean(System.getProperty("profile", "true"))) {
@@ -199,6 +192,32 @@ class ScorerBenchmark {
     private static Row find(List<Row> table, String name, String guarantee, int threads) {
         return table.stream().filter(r -> r.name().equals(name) && r.guarantee().equals(guarantee)
                 && r.threads() == threads).findFirst().orElseThrow();
+    }
+
+    /** Pass-through, ceiling and scorer for each variant tag (alos1 ... eos2), each a fresh application. */
+    private static List<Row> runVariants(Admin admin, LocalStack stack, Path dir, String prefix, List<String> variants,
+                                         List<DatasetRow> backlog, Map<String, Object> memory) throws Exception {
+        final List<Row> table = new ArrayList<>();
+        for (String guarantee : List.of(StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2)) {
+            for (int threads : List.of(1, 2)) {
+                final String tag = (guarantee.equals(StreamsConfig.AT_LEAST_ONCE) ? "alos" : "eos") + threads;
+                if (!variants.contains(tag)) {
+                    continue;
+                }
+                table.add(new Row("pass-through", guarantee, threads, throughput(admin, stack, dir,
+                        prefix + "pass-" + tag, guarantee, threads, ScorerBenchmark::passThrough, null)));
+                table.add(new Row("one-store ceiling", guarantee, threads, throughput(admin, stack, dir,
+                        prefix + "ceiling-" + tag, guarantee, threads, ScorerBenchmark::oneStore, null)));
+                BenchSupport.resetTerminalHistory(admin);
+                final String scorerId = prefix + "scorer-" + tag;
+                table.add(new Row("scorer", guarantee, threads, throughput(admin, stack, dir, scorerId,
+                        guarantee, threads, props -> scorer(stack, dir, props), null)));
+                if (memory != null && guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && threads == 1) {
+                    memory.putAll(stateSizes(dir.resolve("state-" + scorerId).resolve(scorerId), backlog));
+                }
+            }
+        }
+        return table;
     }
 
     private static void printThroughput(int records, List<Row> table) {
@@ -342,6 +361,7 @@ class ScorerBenchmark {
                 Thread.sleep(100);
             }
             Thread.sleep(Long.getLong("latency.settle.ms", 2_000));
+            final Map<String, long[]> gcBefore = BenchSupport.gcNow();
             final AtomicBoolean sending = new AtomicBoolean(true);
             final AtomicLong received = new AtomicLong();
             final Thread sender = new Thread(() -> {
@@ -367,10 +387,29 @@ class ScorerBenchmark {
                 }
             }
             sender.join();
-            System.out.printf("  %-24s %,d of %,d outputs read%s%n    slowest output per second of the run, ms: %s%n",
-                    applicationId, received.get(), paced.size(), scorerMeters(), worstPerSecond.values());
+            System.out.printf("  %-24s %,d of %,d outputs read%s%n    slowest output per second of the run, ms: %s%n"
+                            + "    stream threads' loop (ms; Streams' own metrics): %s; GC of this JVM: %s%n",
+                    applicationId, received.get(), paced.size(), scorerMeters(), worstPerSecond.values(),
+                    loopMetrics(streams), BenchSupport.gcSince(gcBefore));
         }
         return histogram;
+    }
+
+    /**
+     * The stream threads' task loop as Streams meters it: where a late commit would show (a long commit, punctuation
+     * or poll holds every record of the interval).
+     */
+    private static String loopMetrics(KafkaStreams streams) {
+        final Map<String, Double> out = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double v
+                    && List.of("commit-latency-avg", "commit-latency-max", "commit-total", "punctuate-latency-max",
+                    "poll-latency-max", "process-latency-max").contains(name.name())) {
+                out.merge(name.name(), v, Math::max);
+            }
+        });
+        return out.entrySet().stream().map(e -> String.format("%s %.1f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /**
