@@ -5,15 +5,17 @@ import dev.fraudscorer.bundle.ModelBundle;
 import dev.fraudscorer.features.FeatureEngine;
 import dev.fraudscorer.features.FeatureSpec;
 import dev.fraudscorer.score.TreeEnsemble;
+import java.util.List;
 
 /**
  * A verified, parsed model version ready to score. Immutable; shared by all stream threads.
  *
  * @param screen       the manifest's input screening, or null for a bundle that ships none (then nothing is flagged)
  * @param thresholdsId the decision policy's id for verdicts, computed once
+ * @param featureNames the spec's feature names in input order, computed once (every verdict names them)
  */
 public record LoadedModel(String name, int version, Manifest manifest, TreeEnsemble ensemble, FeatureSpec spec,
-                          dev.fraudscorer.outlier.InputScreen screen, String thresholdsId) {
+                          dev.fraudscorer.outlier.InputScreen screen, String thresholdsId, List<String> featureNames) {
 
     /** Largest |JVM score - trainer score| accepted on the bundle's reference rows. */
     static final double REFERENCE_TOLERANCE = 1e-6;
@@ -49,6 +51,7 @@ public record LoadedModel(String name, int version, Manifest manifest, TreeEnsem
             throw new IllegalArgumentException("the screening statistics do not name the model's inputs in order");
         }
         return new LoadedModel(name, version, manifest, ensemble, spec,
-                screening == null ? null : new dev.fraudscorer.outlier.InputScreen(screening), manifest.thresholds().id());
+                screening == null ? null : new dev.fraudscorer.outlier.InputScreen(screening), manifest.thresholds().id(),
+                spec.names());
     }
 }

@@ -213,7 +213,7 @@ public final class ScoreProcessor implements FixedKeyProcessor<byte[], Routed<Tr
                              double[] features, java.time.Instant scoredAt, String traceId) {
         final double score = model.ensemble().predict(features);
         return VerdictBuilder.build(tx, score, model.name(), model.version(), thresholds, model.thresholdsId(),
-                scoredAt, traceId, model.spec().names(), features, model.ensemble()::contributions, model.screen());
+                scoredAt, traceId, model.featureNames(), features, model.ensemble()::contributions, model.screen());
     }
 
     public static TxInput inputOf(Transaction tx) {

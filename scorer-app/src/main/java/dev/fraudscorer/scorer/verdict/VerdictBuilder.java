@@ -6,7 +6,6 @@ import dev.fraudscorer.schema.ReasonCode;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.schema.Verdict;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,10 +41,7 @@ public final class VerdictBuilder {
                                 List<String> featureNames, double[] features,
                                 java.util.function.Function<double[], double[]> contributions,
                                 dev.fraudscorer.outlier.InputScreen screen) {
-        final Map<String, Double> inputs = new LinkedHashMap<>();
-        for (int i = 0; i < features.length; i++) {
-            inputs.put(featureNames.get(i), features[i]);
-        }
+        final Map<String, Double> inputs = new FeatureValues(featureNames, features);
         final Decision decision = decide(score, thresholds);
         final dev.fraudscorer.outlier.InputScreen.Result screened = screen == null
                 ? new dev.fraudscorer.outlier.InputScreen.Result(0, false, List.of()) : screen.check(features);

@@ -56,6 +56,28 @@ class VerdictBuilderTest {
     }
 
     @Test
+    void theFeaturesMapNamesEveryInputInOrderAndSurvivesAvro() throws Exception {
+        final double[] x = {60, 0.25};
+        final Verdict v = build(0.01, x);
+        x[0] = -1; // the caller's buffer is reused for the next record
+        final java.util.Map<String, Double> expected = new java.util.LinkedHashMap<>();
+        expected.put("A", 60.0);
+        expected.put("B", 0.25);
+        assertEquals(expected, v.getFeatures());
+        assertEquals(List.copyOf(expected.keySet()), List.copyOf(v.getFeatures().keySet()), "the model's input order");
+        assertEquals(60.0, v.getFeatures().get("A"));
+
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final org.apache.avro.io.BinaryEncoder out = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+        new org.apache.avro.specific.SpecificDatumWriter<>(Verdict.class).write(v, out);
+        out.flush();
+        final Verdict read = new org.apache.avro.specific.SpecificDatumReader<>(Verdict.class).read(null,
+                org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+        assertEquals(expected, read.getFeatures());
+        assertEquals(v, read);
+    }
+
+    @Test
     void anOutlierIsFlaggedWithTheFeaturesResponsibleAndNeedsReview() {
         final Verdict v = build(0.01, new double[] {60, 3});
         assertEquals(Decision.APPROVE, v.getDecision());
