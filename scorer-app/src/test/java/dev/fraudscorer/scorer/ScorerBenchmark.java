@@ -304,11 +304,13 @@ class ScorerBenchmark {
             final Map<String, Long> brokerBefore = BenchSupport.jitAndGcNanos(stack.brokerPid(0));
             final Map<String, Long> threadCpu = new LinkedHashMap<>();
             final StringBuilder requests = new StringBuilder();
+            final StringBuilder loop = new StringBuilder();
             final BenchSupport.Run run = BenchSupport.runToEnd(admin, applicationId,
                     props(stack, dir, applicationId, guarantee, threads, "earliest"), create,
                     streams -> {
                         threadCpu.putAll(threadCpuNanos(applicationId));
                         requests.append(clientRequests(streams, applicationId));
+                        loop.append(loopMetrics(streams));
                     });
             final long[] machineAfter = machineTicks();
             final java.time.Duration[] childAfter = stack.childCpu();
@@ -327,6 +329,8 @@ class ScorerBenchmark {
                             / run.records())).toList(), scorerMeters());
             System.out.printf("    written to the broker per input record (records, bytes on disk): %s%n", written);
             System.out.printf("    requests to the broker over the run, by client: %s%n", requests);
+            System.out.printf("    stream threads' loop (Streams' own metrics; ratios are shares of the thread's wall time): %s%n",
+                    loop);
             return run.recordsPerSecond();
         } finally {
             if (recording != null) {
@@ -397,18 +401,19 @@ class ScorerBenchmark {
 
     /**
      * The stream threads' task loop as Streams meters it: where a late commit would show (a long commit, punctuation
-     * or poll holds every record of the interval).
+     * or poll holds every record of the interval), and which share of the thread's time each step takes.
      */
     private static String loopMetrics(KafkaStreams streams) {
         final Map<String, Double> out = new java.util.TreeMap<>();
         streams.metrics().forEach((name, metric) -> {
             if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double v
                     && List.of("commit-latency-avg", "commit-latency-max", "commit-total", "punctuate-latency-max",
-                    "poll-latency-max", "process-latency-max").contains(name.name())) {
+                    "poll-latency-max", "process-latency-max", "process-ratio", "poll-ratio", "commit-ratio",
+                    "punctuate-ratio").contains(name.name())) {
                 out.merge(name.name(), v, Math::max);
             }
         });
-        return out.entrySet().stream().map(e -> String.format("%s %.1f", e.getKey(), e.getValue()))
+        return out.entrySet().stream().map(e -> String.format("%s %.2f", e.getKey(), e.getValue()))
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 
