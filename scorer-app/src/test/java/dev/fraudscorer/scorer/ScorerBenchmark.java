@@ -305,10 +305,12 @@ class ScorerBenchmark {
             final Map<String, Long> threadCpu = new LinkedHashMap<>();
             final StringBuilder requests = new StringBuilder();
             final StringBuilder loop = new StringBuilder();
+            final Map<String, Long> allocated = new java.util.TreeMap<>();
             final BenchSupport.Run run = BenchSupport.runToEnd(admin, applicationId,
                     props(stack, dir, applicationId, guarantee, threads, "earliest"), create,
                     streams -> {
                         threadCpu.putAll(threadCpuNanos(applicationId));
+                        allocated.putAll(threadAllocatedBytes(applicationId));
                         requests.append(clientRequests(streams, applicationId));
                         loop.append(loopMetrics(streams));
                     });
@@ -328,6 +330,9 @@ class ScorerBenchmark {
                     threadCpu.entrySet().stream().map(e -> String.format("%s %.1f", e.getKey(), e.getValue() / 1e3
                             / run.records())).toList(), scorerMeters());
             System.out.printf("    written to the broker per input record (records, bytes on disk): %s%n", written);
+            System.out.printf("    heap allocated per input record by the application's threads, bytes: %s%n",
+                    allocated.entrySet().stream().map(e -> String.format("%s %,.0f", e.getKey(),
+                            (double) e.getValue() / run.records())).toList());
             System.out.printf("    requests to the broker over the run, by client: %s%n", requests);
             System.out.printf("    stream threads' loop (Streams' own metrics; ratios are shares of the thread's wall time): %s%n",
                     loop);
@@ -422,7 +427,16 @@ class ScorerBenchmark {
      * StreamThread-n-producer, GlobalStreamThread, other), Java and native alike, unlike JFR's samples.
      */
     private static Map<String, Long> threadCpuNanos(String applicationId) {
-        final var mx = ManagementFactory.getThreadMXBean();
+        return perThreadRole(applicationId, ManagementFactory.getThreadMXBean()::getThreadCpuTime);
+    }
+
+    /** Bytes each role's threads allocated on the heap over their life: what the young collections clear. */
+    private static Map<String, Long> threadAllocatedBytes(String applicationId) {
+        final var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        return perThreadRole(applicationId, mx::getThreadAllocatedBytes);
+    }
+
+    private static Map<String, Long> perThreadRole(String applicationId, java.util.function.LongUnaryOperator ofThread) {
         final Map<String, Long> out = new java.util.TreeMap<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (!t.getName().contains(applicationId)) {
@@ -430,9 +444,9 @@ class ScorerBenchmark {
             }
             final String role = t.getName().replaceAll(".*-(StreamThread-\\d+|GlobalStreamThread)(-producer)?$", "$1$2")
                     .replaceAll("^.*" + applicationId + ".*$", "other");
-            final long cpu = mx.getThreadCpuTime(t.getId());
-            if (cpu > 0) {
-                out.merge(role, cpu, Long::sum);
+            final long value = ofThread.applyAsLong(t.getId());
+            if (value > 0) {
+                out.merge(role, value, Long::sum);
             }
         }
         return out;
