@@ -127,7 +127,7 @@ class ScorerBenchmark {
             // Every row is measured on JVMs (this one and the broker's) that have already run all three topologies
             // under both guarantees: otherwise a row's rate depends on what ran before it (the first scorer run of a
             // JVM spends ~40% of the machine's CPU in the two JIT compilers, README, Performance). The warm-up pass is
-            // printed too: its scorer rows are what a freshly started instance does.
+            // printed too: its first rows are what a freshly started process does.
             final List<String> warmup = List.of(System.getProperty("warmup", "alos1,eos1").split(",")).stream()
                     .filter(t -> !t.isBlank()).toList();
             final boolean profile = Boolean.parseBoolean(System.getProperty("profile", "true"));
@@ -145,8 +145,8 @@ class ScorerBenchmark {
             }
             final List<Row> table = runVariants(admin, stack, dir, "bench-", variants, rows.subList(0, records), memory);
             if (!cold.isEmpty()) {
-                System.out.printf("%nThe warm-up pass (-Dwarmup=%s, the first runs of this JVM and of the broker: what a"
-                        + " freshly started instance does):", String.join(",", warmup));
+                System.out.printf("%nThe warm-up pass (-Dwarmup=%s, the first runs of this JVM and of the broker; its first"
+                        + " rows are what a freshly started process does):", String.join(",", warmup));
                 printThroughput(records, cold);
             }
             printThroughput(records, table);
