@@ -133,20 +133,18 @@ class ScorerBenchmark {
             final boolean profile = Boolean.parseBoolean(System.getProperty("profile", "true"));
             // The first JFR recording of a JVM made the profiled run recompile: its JIT threads took 44.5-44.7 us per
             // record against 1-3 without a recording (two runs). A recording during the warm-up pays that there.
-            final Recording firstRecording = profile ? new Recording(jdk.jfr.Configuration.getConfiguration("profile"))
-                    : null;
-            if (firstRecording != null) {
-                firstRecording.start();
-            }
-            final List<Row> cold = runVariants(admin, stack, dir, "warm-", warmup, rows.subList(0, records), null);
-            if (firstRecording != null) {
-                firstRecording.stop();
-                firstRecording.close();
+            final List<Row> cold;
+            try (Recording first = profile ? new Recording(jdk.jfr.Configuration.getConfiguration("profile")) : null) {
+                if (first != null) {
+                    first.start();
+                }
+                cold = runVariants(admin, stack, dir, "warm-", warmup, rows.subList(0, records), null);
             }
             final List<Row> table = runVariants(admin, stack, dir, "bench-", variants, rows.subList(0, records), memory);
             if (!cold.isEmpty()) {
                 System.out.printf("%nThe warm-up pass (-Dwarmup=%s, the first runs of this JVM and of the broker; its first"
-                        + " rows are what a freshly started process does):", String.join(",", warmup));
+                        + " rows are what a freshly started process does%s):", String.join(",", warmup),
+                        profile ? "; under a JFR recording, see above" : "");
                 printThroughput(records, cold);
             }
             printThroughput(records, table);

@@ -28,11 +28,6 @@ final class FeatureValues extends AbstractMap<String, Double> {
     }
 
     @Override
-    public int size() {
-        return values.length;
-    }
-
-    @Override
     public Set<Map.Entry<String, Double>> entrySet() {
         return new AbstractSet<>() {
             @Override
