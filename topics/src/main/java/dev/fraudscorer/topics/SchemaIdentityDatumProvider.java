@@ -15,7 +15,8 @@ import org.apache.avro.specific.SpecificRecord;
  * caches by a fingerprint it computes from the schema's canonical form on every record; JFR showed that at ~10% of
  * the scorer's stream-thread CPU. A serde sees a handful of schema objects (a generated class's {@code SCHEMA$}, the
  * registry client's cached writer schemas), so an identity lookup finds them; past {@link #MAX_SCHEMAS} distinct
- * objects it stops caching and asks the default, so a resolver that hands out fresh copies cannot grow it.
+ * objects it stops caching and asks the default, so a resolver that hands out fresh copies cannot grow it. A cached
+ * writer encodes through a per-thread buffer ({@link BufferedDatumWriter}).
  */
 public final class SchemaIdentityDatumProvider<T> implements AvroDatumProvider<T> {
 
@@ -40,7 +41,7 @@ public final class SchemaIdentityDatumProvider<T> implements AvroDatumProvider<T
         if (cached != null) {
             return cached;
         }
-        final DatumWriter<T> created = delegate.createDatumWriter(data, schema);
+        final DatumWriter<T> created = new BufferedDatumWriter<>(delegate.createDatumWriter(data, schema));
         synchronized (this) {
             writers = with(writers, schema, created);
         }

@@ -73,6 +73,9 @@ public class ScoringBenchmark {
     private Transaction[] transactions;
     private double[][] features;
     private int next;
+    private Verdict[] verdicts;
+    private org.apache.avro.io.DatumWriter<Verdict> verdictWriter;
+    private org.apache.avro.io.DatumWriter<Verdict> plainVerdictWriter;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -114,6 +117,14 @@ public class ScoringBenchmark {
                 flagged++;
             }
         }
+        verdicts = new Verdict[SCORED];
+        for (int i = 0; i < SCORED; i++) {
+            verdicts[i] = ScoreProcessor.verdictOf(model, model.manifest().thresholds(), transactions[i], features[i],
+                    Instant.EPOCH, TRACE_ID);
+        }
+        verdictWriter = new dev.fraudscorer.topics.SchemaIdentityDatumProvider<Verdict>()
+                .createDatumWriter(verdicts[0], Verdict.SCHEMA$);
+        plainVerdictWriter = new org.apache.avro.specific.SpecificDatumWriter<>(Verdict.SCHEMA$);
         System.out.printf("%,d of the %,d scored transactions are REVIEW or DECLINE under the model's thresholds%n",
                 flagged, SCORED);
     }
@@ -160,6 +171,30 @@ public class ScoringBenchmark {
         final int i = nextIndex();
         final double[] x = engine.compute(model.spec(), inputs[i]);
         return ScoreProcessor.verdictOf(model, DECLINE_ALL, transactions[i], x, Instant.EPOCH, TRACE_ID);
+    }
+
+    /**
+     * The verdict's Avro encoding as the scorer's serializer does it (Apicurio: a direct encoder over a byte stream,
+     * the datum writer from {@code SchemaIdentityDatumProvider}), and beside it with Avro's own writer alone, as
+     * Apicurio's default provider wrote it: the same bytes.
+     */
+    @Benchmark
+    public byte[] encode() throws java.io.IOException {
+        return encode(verdictWriter, verdicts[nextIndex()]);
+    }
+
+    @Benchmark
+    public byte[] encodeUnbuffered() throws java.io.IOException {
+        return encode(plainVerdictWriter, verdicts[nextIndex()]);
+    }
+
+    private static byte[] encode(org.apache.avro.io.DatumWriter<Verdict> writer, Verdict verdict)
+            throws java.io.IOException {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final org.apache.avro.io.Encoder encoder = org.apache.avro.io.EncoderFactory.get().directBinaryEncoder(out, null);
+        writer.write(verdict, encoder);
+        encoder.flush();
+        return out.toByteArray();
     }
 
     @Test
