@@ -172,6 +172,11 @@ public final class ScorerMetrics {
      * precision = tp / (tp + fp) and recall = tp / (tp + fn) per version, computed in PromQL.
      */
     public void labelOutcome(String model, int version, boolean flagged, boolean fraud) {
+        labelOutcome(model, version, flagged, fraud, 1);
+    }
+
+    /** {@code n} verdicts of one outcome at once (a label window closing on its unlabelled verdicts). */
+    public void labelOutcome(String model, int version, boolean flagged, boolean fraud, long n) {
         // Looked up by version, not by a string built per call: one call per verdict (JFR: a string key per call
         // was a tenth of the scoring thread's samples).
         final Counter[] counters = outcomes.computeIfAbsent(version, v -> {
@@ -186,7 +191,7 @@ public final class ScorerMetrics {
             }
             return four;
         });
-        counters[(fraud ? 2 : 0) + (flagged ? 1 : 0)].increment();
+        counters[(fraud ? 2 : 0) + (flagged ? 1 : 0)].increment(n);
     }
 
     /**

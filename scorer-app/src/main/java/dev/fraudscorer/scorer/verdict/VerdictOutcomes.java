@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.TreeMap;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -24,9 +24,12 @@ import org.apache.kafka.streams.state.Stores;
  * <p>A verdict waits inside its customer's history, which the window (days) is shorter than: its decision and version
  * ride on the transaction's entry, written by the put of its day's customer row that the transaction costs anyway. A per-verdict
  * store cost a put and a later tombstone, two changelog records per transaction. A label that arrives before its
- * verdict is parked in the same history. Windows close in event-time order: the time before which every window is
- * closed is kept in a one-row store, written once per {@link #STEP_MS} of event time; an in-memory queue of the
- * customers with open windows, rebuilt from the customer rows when a task starts, says whose verdicts close next.
+ * verdict is parked in the same history. Windows close in event-time order, a whole hour ({@link #STEP_MS}) at a
+ * time: the time before which every window is closed is kept in a one-row store, and in memory the task counts its
+ * waiting verdicts per hour, version and decision (rebuilt from the customer rows when a task starts). Closing an
+ * hour counts what is left in it as unlabelled, without reading any history: reading each customer's history again
+ * a window later to find its waiting verdicts (a queue of customers, a binary search each) was a fifth of the stream
+ * thread's samples (JFR).
  */
 public final class VerdictOutcomes {
 
@@ -40,9 +43,6 @@ public final class VerdictOutcomes {
     private static final byte APPROVED = 1;
     private static final byte FLAGGED = 2;
 
-    private record Open(long timeMs, String customer) {
-    }
-
     private final PackedEntityStore customers;
     private final KeyValueStore<Bytes, byte[]> window;
     private final ScorerMetrics metrics;
@@ -50,9 +50,11 @@ public final class VerdictOutcomes {
     private final long windowMs;
     private long eventClockMs = Long.MIN_VALUE;
     private long closedBeforeMs;
-    /** Per customer with an open window, its earliest; the queue may hold stale entries, skipped when they differ. */
-    private final Map<String, Long> earliestOpen = new HashMap<>();
-    private final PriorityQueue<Open> closing = new PriorityQueue<>((a, b) -> Long.compare(a.timeMs, b.timeMs));
+    /**
+     * Verdicts waiting for a label or their window's end (entries of this task's customers, at or after
+     * {@link #closedBeforeMs}): by hour of event time, then model version, counts of approved [0] and flagged [1].
+     */
+    private final TreeMap<Long, Map<Integer, long[]>> waitingByHour = new TreeMap<>();
 
     public VerdictOutcomes(PackedEntityStore customers, KeyValueStore<Bytes, byte[]> window, ScorerMetrics metrics,
                            String model, long windowMs) {
@@ -76,8 +78,9 @@ public final class VerdictOutcomes {
     public void recover(String customer, EntityEvents events) {
         for (int i = 0; i < events.size(); i++) {
             final long t = EventKeys.timeOf(events.keyAt(i));
-            if (waiting(events.valueAt(i)) && t >= closedBeforeMs) {
-                open(customer, t);
+            final byte[] entry = events.valueAt(i);
+            if (waiting(entry) && t >= closedBeforeMs) {
+                waits(t, versionOf(entry), flaggedOf(entry), 1);
             }
         }
     }
@@ -93,18 +96,24 @@ public final class VerdictOutcomes {
         final byte[] label = customers.get(parked);
         if (label != null) {
             customers.delete(parked);
-            count(version, flagged, label[0] == 1);
-        } else if (eventTimeMs < closedBeforeMs) {
-            count(version, flagged, false);
-        } else {
+            count(version, flagged, label[0] == 1, 1);
             final byte[] entry = customers.get(key);
             if (entry != null) {
-                customers.put(key, ByteBuffer.allocate(AMOUNT_BYTES + 1 + Integer.BYTES).put(entry, 0, AMOUNT_BYTES)
-                        .put(flagged ? FLAGGED : APPROVED).putInt(version).array());
-                open(customer, eventTimeMs);
+                customers.put(key, outcome(entry, RESOLVED, version)); // so that scoring it again counts nothing
+            }
+        } else if (eventTimeMs < closedBeforeMs) {
+            count(version, flagged, false, 1);
+        } else {
+            final byte[] entry = customers.get(key);
+            if (entry != null && !resolved(entry)) { // resolved: scored before, and its label counted
+                if (waiting(entry)) {
+                    waits(eventTimeMs, versionOf(entry), flaggedOf(entry), -1); // scored again: this verdict replaces it
+                }
+                customers.put(key, outcome(entry, flagged ? FLAGGED : APPROVED, version));
+                waits(eventTimeMs, version, flagged, 1);
             }
         }
-        if (eventClockMs - windowMs >= closedBeforeMs + STEP_MS) {
+        if (cutoff() > closedBeforeMs) {
             expire();
         }
     }
@@ -120,7 +129,8 @@ public final class VerdictOutcomes {
             customers.put(EntityHistory.parkedLabelKey(key),
                     new byte[] {(byte) (fraud ? 1 : 0)});
         } else if (waiting(entry)) {
-            count(ByteBuffer.wrap(entry, AMOUNT_BYTES + 1, Integer.BYTES).getInt(), entry[AMOUNT_BYTES] == FLAGGED, fraud);
+            count(versionOf(entry), flaggedOf(entry), fraud, 1);
+            waits(transactionTimeMs, versionOf(entry), flaggedOf(entry), -1);
             final byte[] resolved = entry.clone();
             resolved[AMOUNT_BYTES] = RESOLVED;
             customers.put(key, resolved);
@@ -128,58 +138,76 @@ public final class VerdictOutcomes {
         // else: a transaction that was never scored, or a second label for one already counted
     }
 
-    /** Closes the label windows that ended before the latest event time seen: unlabelled verdicts count as genuine. */
+    /**
+     * Closes the label windows that ended before the latest event time seen, whole hours at a time: unlabelled
+     * verdicts count as genuine.
+     */
     public void expire() {
-        if (eventClockMs == Long.MIN_VALUE || eventClockMs - windowMs <= closedBeforeMs) {
+        final long cutoff = cutoff();
+        if (cutoff <= closedBeforeMs) {
             return;
         }
-        final long cutoff = eventClockMs - windowMs;
-        while (!closing.isEmpty() && closing.peek().timeMs() < cutoff) {
-            final Open due = closing.poll();
-            final Long earliest = earliestOpen.get(due.customer());
-            if (earliest == null || earliest != due.timeMs()) {
-                continue;
-            }
-            earliestOpen.remove(due.customer());
-            final EntityEvents events = customers.events(due.customer());
-            // In time order from the last cutoff: count what closes now, then requeue at the next open window.
-            for (int i = events.lowerBound(EventKeys.atTime(due.customer(), closedBeforeMs)); i < events.size(); i++) {
-                final byte[] entry = events.valueAt(i);
-                if (!waiting(entry)) {
-                    continue;
-                }
-                final long t = EventKeys.timeOf(events.keyAt(i));
-                if (t >= cutoff) {
-                    open(due.customer(), t);
-                    break;
-                }
-                count(ByteBuffer.wrap(entry, AMOUNT_BYTES + 1, Integer.BYTES).getInt(),
-                        entry[AMOUNT_BYTES] == FLAGGED, false);
-            }
+        final Map<Long, Map<Integer, long[]>> closing = waitingByHour.headMap(Math.floorDiv(cutoff, STEP_MS), false);
+        for (Map<Integer, long[]> byVersion : closing.values()) {
+            byVersion.forEach((version, counts) -> {
+                count(version, false, false, counts[0]);
+                count(version, true, false, counts[1]);
+            });
         }
+        closing.clear();
         closedBeforeMs = cutoff;
         window.put(CLOSED_BEFORE, ByteBuffer.allocate(Long.BYTES).putLong(cutoff).array());
     }
 
-    private void open(String customer, long timeMs) {
-        final Long earliest = earliestOpen.get(customer);
-        if (earliest == null || timeMs < earliest) {
-            earliestOpen.put(customer, timeMs);
-            closing.add(new Open(timeMs, customer));
-        }
+    /** The hour boundary before which every window has ended, by the latest event time seen. */
+    private long cutoff() {
+        return eventClockMs == Long.MIN_VALUE ? Long.MIN_VALUE
+                : Math.floorDiv(eventClockMs - windowMs, STEP_MS) * STEP_MS;
     }
 
-    /** Customers with a verdict waiting for its label or its window's end. */
-    public int openCustomers() {
-        return earliestOpen.size();
+    private void waits(long timeMs, int version, boolean flagged, long n) {
+        final long[] counts = waitingByHour.computeIfAbsent(Math.floorDiv(timeMs, STEP_MS), h -> new HashMap<>(4))
+                .computeIfAbsent(version, v -> new long[2]);
+        counts[flagged ? 1 : 0] += n;
+    }
+
+    /** Verdicts waiting for their label or their window's end. */
+    public long waitingVerdicts() {
+        long n = 0;
+        for (Map<Integer, long[]> byVersion : waitingByHour.values()) {
+            for (long[] counts : byVersion.values()) {
+                n += counts[0] + counts[1];
+            }
+        }
+        return n;
     }
 
     private static boolean waiting(byte[] entry) {
         return entry.length == AMOUNT_BYTES + 1 + Integer.BYTES && entry[AMOUNT_BYTES] != RESOLVED;
     }
 
-    private void count(int version, boolean flagged, boolean fraud) {
-        metrics.labelOutcome(model, version, flagged, fraud);
+    /** The transaction's entry (its amount) with an outcome state and the version that scored it. */
+    private static byte[] outcome(byte[] entry, byte state, int version) {
+        return ByteBuffer.allocate(AMOUNT_BYTES + 1 + Integer.BYTES).put(entry, 0, AMOUNT_BYTES).put(state)
+                .putInt(version).array();
+    }
+
+    private static boolean resolved(byte[] entry) {
+        return entry.length == AMOUNT_BYTES + 1 + Integer.BYTES && entry[AMOUNT_BYTES] == RESOLVED;
+    }
+
+    private static int versionOf(byte[] entry) {
+        return ByteBuffer.wrap(entry, AMOUNT_BYTES + 1, Integer.BYTES).getInt();
+    }
+
+    private static boolean flaggedOf(byte[] entry) {
+        return entry[AMOUNT_BYTES] == FLAGGED;
+    }
+
+    private void count(int version, boolean flagged, boolean fraud, long n) {
+        if (n > 0) {
+            metrics.labelOutcome(model, version, flagged, fraud, n);
+        }
     }
 
     /** The repartitioned label: what the join needs, without decoding Avro twice. */

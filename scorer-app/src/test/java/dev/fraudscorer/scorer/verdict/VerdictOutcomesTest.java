@@ -31,7 +31,7 @@ class VerdictOutcomesTest {
 
     /**
      * A month of random verdicts and labels (some labels before their verdict, some twice, some for unknown
-     * transactions), with a restart from the stored rows half-way: every verdict is counted exactly once, as the
+     * transactions, some transactions scored twice), with a restart from the stored rows half-way: every verdict is counted exactly once, as the
      * outcome its label (or the lack of one within the window) says.
      */
     @Test
@@ -62,6 +62,9 @@ class VerdictOutcomesTest {
             }
             EntityHistory.putAndEvict(history, EntityHistory.transaction(customer, tx), 35);
             outcomes.verdict(customer, t, id, 1, flagged);
+            if (random.nextInt(40) == 0) {
+                outcomes.verdict(customer, t, id, 1, flagged); // scored twice (at-least-once after a crash)
+            }
             history.flush();
             scored.add(new Scored(customer, t, id, flagged));
             // Labels a day later for some earlier verdicts; a few twice, a few for transactions never seen.
