@@ -177,9 +177,10 @@ class ScorerBenchmark {
                         props -> scorer(stack, dir, props), Topics.VERDICTS.name()));
                 // The same application started again over its own state and topics (the paced rows once more; they
                 // overwrite their own entries). A new scorer application's first second here is a few hundred ms
-                // late whatever the settle time: the broker is slow to acknowledge the first transactions to its just
-                // created changelog partitions, while pass-through has no internal topics and a restart no new ones.
-                // So the restart is the like-for-like row, and the one RESULT reports; the new one is printed above it.
+                // late whatever the settle time: its stream thread waits in the producer's flush for the broker to
+                // acknowledge its first transactions. What it has and a restart lacks is internal topics created
+                // seconds before; pass-through has none. So the restart is the like-for-like row, and the one RESULT
+                // reports; the new one is printed above it (README, Performance, "fifth session").
                 latency.put("scorer " + tag + ", restarted", latency(admin, stack, dir, "lat-scorer-" + tag, guarantee,
                         paced, rate, props -> scorer(stack, dir, props), Topics.VERDICTS.name()));
             }
