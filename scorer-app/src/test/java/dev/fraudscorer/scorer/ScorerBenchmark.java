@@ -408,9 +408,9 @@ class ScorerBenchmark {
             final Map<Long, Long> worstPerSecond = new java.util.TreeMap<>();
             // A verdict carries the time it was scored: its latency splits into before (the input's produce, fetch
             // and wait in the task) and after (the verdict's produce, the commit, the read), same clock.
-            final boolean verdicts = outputTopic.equals(Topics.VERDICTS.name());
             final org.apache.kafka.common.serialization.Deserializer<dev.fraudscorer.schema.Verdict> verdict =
-                    verdicts ? AvroSerdes.<dev.fraudscorer.schema.Verdict>values(stack.registryUrl()).deserializer() : null;
+                    outputTopic.equals(Topics.VERDICTS.name())
+                            ? AvroSerdes.<dev.fraudscorer.schema.Verdict>values(stack.registryUrl()).deserializer() : null;
             final Map<Long, long[]> worstSplitPerSecond = new java.util.TreeMap<>();
             while (received.get() < paced.size() && System.nanoTime() < until) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -430,10 +430,13 @@ class ScorerBenchmark {
                 }
             }
             sender.join();
+            if (verdict != null) {
+                verdict.close();
+            }
             System.out.printf("  %-24s %,d of %,d outputs read%s%n    slowest output per second of the run, ms: %s%n"
                             + "%s    stream threads' loop (ms; Streams' own metrics): %s; GC of this JVM: %s%n",
                     applicationId, received.get(), paced.size(), scorerMeters(), worstPerSecond.values(),
-                    verdicts ? String.format("    of which per second, the slowest before scoring (produced -> scoredAt)"
+                    verdict != null ? String.format("    of which per second, the slowest before scoring (produced -> scoredAt)"
                             + " and after (scoredAt -> read): %s%n", worstSplitPerSecond.values().stream()
                             .map(w -> w[0] + "/" + w[1]).toList()) : "",
                     loopMetrics(streams), BenchSupport.gcSince(gcBefore));
@@ -502,8 +505,7 @@ class ScorerBenchmark {
             final String client = name.tags().getOrDefault("client-id", "");
             final boolean wanted = (name.name().equals("request-total") && name.group().endsWith("-metrics")
                     && !name.group().startsWith("admin")) || (name.group().equals("producer-metrics")
-                    && (name.name().equals("batch-size-avg") || name.name().equals("records-per-request-avg")
-                    || name.name().equals("record-retry-total")));
+                    && (name.name().equals("batch-size-avg") || name.name().equals("records-per-request-avg")));
             if (wanted && !client.isEmpty() && metric.metricValue() instanceof Double v) {
                 out.merge(client.replace(applicationId, "").replaceAll("-[0-9a-f]{8}-[0-9a-f-]{27}", "")
                         + " " + name.name(), v, Double::sum);

@@ -168,14 +168,10 @@ public final class ScorerMetrics {
     }
 
     /**
-     * A verdict's outcome once its label is known (tp, fn) or its label window closed without one (fp, tn), for live
-     * precision = tp / (tp + fp) and recall = tp / (tp + fn) per version, computed in PromQL.
+     * {@code n} verdicts' outcome once their label is known (tp, fn) or their label window closed without one (fp,
+     * tn; a closing window counts its unlabelled verdicts at once), for live precision = tp / (tp + fp) and recall =
+     * tp / (tp + fn) per version, computed in PromQL.
      */
-    public void labelOutcome(String model, int version, boolean flagged, boolean fraud) {
-        labelOutcome(model, version, flagged, fraud, 1);
-    }
-
-    /** {@code n} verdicts of one outcome at once (a label window closing on its unlabelled verdicts). */
     public void labelOutcome(String model, int version, boolean flagged, boolean fraud, long n) {
         // Looked up by version, not by a string built per call: one call per verdict (JFR: a string key per call
         // was a tenth of the scoring thread's samples).

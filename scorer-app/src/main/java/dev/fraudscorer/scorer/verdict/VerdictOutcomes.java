@@ -39,6 +39,8 @@ public final class VerdictOutcomes {
     static final long STEP_MS = 3_600_000L;
     private static final Bytes CLOSED_BEFORE = Bytes.wrap("closed.before".getBytes(StandardCharsets.US_ASCII));
     private static final int AMOUNT_BYTES = Double.BYTES;
+    /** An entry with an outcome: its amount, the outcome state, the version that scored it. */
+    private static final int OUTCOME_BYTES = AMOUNT_BYTES + 1 + Integer.BYTES;
     private static final byte RESOLVED = 0;
     private static final byte APPROVED = 1;
     private static final byte FLAGGED = 2;
@@ -129,11 +131,11 @@ public final class VerdictOutcomes {
             customers.put(EntityHistory.parkedLabelKey(key),
                     new byte[] {(byte) (fraud ? 1 : 0)});
         } else if (waiting(entry)) {
-            count(versionOf(entry), flaggedOf(entry), fraud, 1);
-            waits(transactionTimeMs, versionOf(entry), flaggedOf(entry), -1);
-            final byte[] resolved = entry.clone();
-            resolved[AMOUNT_BYTES] = RESOLVED;
-            customers.put(key, resolved);
+            final int version = versionOf(entry);
+            final boolean flagged = flaggedOf(entry);
+            count(version, flagged, fraud, 1);
+            waits(transactionTimeMs, version, flagged, -1);
+            customers.put(key, outcome(entry, RESOLVED, version));
         }
         // else: a transaction that was never scored, or a second label for one already counted
     }
@@ -171,29 +173,18 @@ public final class VerdictOutcomes {
         counts[flagged ? 1 : 0] += n;
     }
 
-    /** Verdicts waiting for their label or their window's end. */
-    public long waitingVerdicts() {
-        long n = 0;
-        for (Map<Integer, long[]> byVersion : waitingByHour.values()) {
-            for (long[] counts : byVersion.values()) {
-                n += counts[0] + counts[1];
-            }
-        }
-        return n;
-    }
-
     private static boolean waiting(byte[] entry) {
-        return entry.length == AMOUNT_BYTES + 1 + Integer.BYTES && entry[AMOUNT_BYTES] != RESOLVED;
+        return entry.length == OUTCOME_BYTES && entry[AMOUNT_BYTES] != RESOLVED;
     }
 
     /** The transaction's entry (its amount) with an outcome state and the version that scored it. */
     private static byte[] outcome(byte[] entry, byte state, int version) {
-        return ByteBuffer.allocate(AMOUNT_BYTES + 1 + Integer.BYTES).put(entry, 0, AMOUNT_BYTES).put(state)
+        return ByteBuffer.allocate(OUTCOME_BYTES).put(entry, 0, AMOUNT_BYTES).put(state)
                 .putInt(version).array();
     }
 
     private static boolean resolved(byte[] entry) {
-        return entry.length == AMOUNT_BYTES + 1 + Integer.BYTES && entry[AMOUNT_BYTES] == RESOLVED;
+        return entry.length == OUTCOME_BYTES && entry[AMOUNT_BYTES] == RESOLVED;
     }
 
     private static int versionOf(byte[] entry) {
