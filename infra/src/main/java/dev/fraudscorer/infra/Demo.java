@@ -114,6 +114,14 @@ final class Demo implements Callable<Integer> {
     ScorerMalloc scorerMalloc;
     @Option(names = "--keep-data", description = "Reuse the data directory instead of starting clean.")
     boolean keepData;
+    @Option(names = "--scorer-setting", description = "KEY=VALUE passed to the scorer (repeatable; see"
+            + " 'scorer-app --help'), e.g. warmup.streams.records=0")
+    List<String> scorerSettings = new java.util.ArrayList<>();
+    @Option(names = "--restart-scorer", description = "Before the test week, once every verdict is out, stop the"
+            + " scorer (SIGTERM) and start a new process with the same command and state; the test week then measures a"
+            + " cold scorer JVM beside a broker and a load generator that are already warm (what a restart or a new"
+            + " instance meets in production).")
+    boolean restartScorer;
 
     @Override
     public Integer call() throws Exception {
@@ -123,6 +131,12 @@ final class Demo implements Callable<Integer> {
                 || candidateHyperParams.size() != 3) {
             throw new IllegalArgumentException("--history-days must be >= 14, --stream-threads > 0, --rate and"
                     + " --bad-records >= 0, --label-delay-hours in [0, 168], --hyper-params and --candidate-hyper-params DEPTH,ROUNDS,RATE");
+        }
+        for (String setting : scorerSettings) {
+            if (setting.indexOf('=') <= 0) {
+                throw new IllegalArgumentException("--scorer-setting '" + setting + "' is not KEY=VALUE, e.g."
+                        + " --scorer-setting warmup.streams.records=0");
+            }
         }
         final java.util.Map<String, String> scorerEnvironment = scorerMalloc.environment(); // refused here, not after training
         RepoLayout.checkJavaOptions(scorerJavaOptions);
@@ -200,12 +214,15 @@ final class Demo implements Callable<Integer> {
                     "model.control.rollback.keys=" + keys.resolve("webhook.pub"),
                     "kafka.client.config=" + stack.clientConfigFile(Access.Role.SCORER),
                     "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads));
-            try (ChildProcess scorer = ChildProcess.start("scorer", scorerCommand, repo.root(), logs.resolve("scorer.log"),
-                    scorerEnvironment)) {
-                waitReady(scorer, port);
-                step("scorer ready; its malloc (from /proc/" + scorer.pid() + "/maps): " + ScorerMalloc.loadedIn(scorer.pid()));
+            scorerCommand.addAll(scorerSettings);
+            final ChildProcess[] scorer = {ChildProcess.start("scorer", scorerCommand, repo.root(),
+                    logs.resolve("scorer.log"), scorerEnvironment)};
+            try {
+                waitReady(scorer[0], port);
+                step("scorer ready; its malloc (from /proc/" + scorer[0].pid() + "/maps): "
+                        + ScorerMalloc.loadedIn(scorer[0].pid()));
                 final LocalDate testFrom = trainFrom.plusDays(TRAIN_TO_TEST_DAYS);
-                final Runnable beforeTestWeek = !candidate ? () -> { } : () -> {
+                final Runnable candidateSteps = !candidate ? () -> { } : () -> {
                     // The candidate judged on what came through Kafka before it serves anything.
                     step("evaluating version 2 on the replayed week before the test week (model-control evaluate)");
                     modelControl(control, stack, List.of("evaluate", "2", "--from", testFrom.minusDays(7).toString(),
@@ -221,9 +238,28 @@ final class Demo implements Callable<Integer> {
                     // it serves the shadow, or its first transactions would have no shadow score.
                     awaitServing(port, "shadow", 2);
                 };
+                final Runnable beforeTestWeek = !restartScorer ? candidateSteps : () -> {
+                    candidateSteps.run();
+                    try {
+                        step("restarting the scorer: SIGTERM, then the same command over the same state");
+                        final long stop = System.nanoTime();
+                        scorer[0].close();
+                        scorer[0] = ChildProcess.start("scorer", scorerCommand, repo.root(), logs.resolve("scorer.log"),
+                                scorerEnvironment);
+                        waitReady(scorer[0], port);
+                        step(String.format("scorer ready again %.1f s after the stop; the test week follows at once",
+                                (System.nanoTime() - stop) / 1e9));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                };
                 final Summary summary = replay(stack, testFrom.minusDays(historyDays), testFrom, testFrom.plusDays(TEST_DAYS),
                         beforeTestWeek);
                 summary.print(testFrom.minusDays(historyDays), testFrom.plusDays(TEST_DAYS));
+                printScorerHistogram(port);
                 boolean same = summary.compareWithTrainer(ModelBundle.readFrom(bundle).manifest(), trainFrom,
                         "version 1 (deciding)", summary.scores);
                 if (candidate) {
@@ -243,6 +279,8 @@ final class Demo implements Callable<Integer> {
                     new CountDownLatch(1).await();
                 }
                 return summary.complete() && same ? 0 : 1;
+            } finally {
+                scorer[0].close();
             }
         }
     }
@@ -273,6 +311,7 @@ final class Demo implements Callable<Integer> {
                 new ByteArraySerializer())) {
             final int badEvery = badRecords == 0 ? Integer.MAX_VALUE : Math.max(1, rows.size() / badRecords);
             final long start = System.nanoTime();
+            long scheduleStart = start;
             summary.firstSentNanos = start;
             long sent = 0;
             final long labelDelayMs = labelDelayHours * 3_600_000L;
@@ -281,11 +320,15 @@ final class Demo implements Callable<Integer> {
                 final DatasetRow row = rows.get(i);
                 if (!paused && row.eventTimeMs() >= pauseMs) {
                     paused = true;
+                    final long pausedAt = System.nanoTime();
                     producer.flush();
                     collector.awaitAll(sent + summary.badSent, Duration.ofMinutes(10));
                     final long pauseStart = System.nanoTime();
                     atPause.run();
                     summary.pausedNanos = System.nanoTime() - pauseStart;
+                    // Paced: go on at the rate from here, not in a burst that makes up for the pause.
+                    scheduleStart += System.nanoTime() - pausedAt;
+                    summary.resumedNanos = System.nanoTime();
                 }
                 summary.labelsSent += labels.advance(row, label -> producer.send(new ProducerRecord<>(
                         Topics.FRAUD_LABELS.name(), label.getTerminalId(), labelSerde.serializer().serialize(
@@ -298,7 +341,7 @@ final class Demo implements Callable<Integer> {
                         txSerde.serializer().serialize(Topics.TRANSACTIONS.name(), ReplayRecords.transaction(row))));
                 sent++;
                 if (rate > 0) {
-                    final long due = start + sent * 1_000_000_000L / rate;
+                    final long due = scheduleStart + sent * 1_000_000_000L / rate;
                     final long wait = due - System.nanoTime();
                     if (wait > 0) {
                         TimeUnit.NANOSECONDS.sleep(wait);
@@ -407,6 +450,11 @@ final class Demo implements Callable<Integer> {
         // By when each verdict was read, in 5-second windows from the first send: a summary over the run hides a
         // cold start, a window shows it.
         final Map<Long, Histogram> windows = new TreeMap<>();
+        /** The same from the end of the pause before the test week (after a restart, what the new process did). */
+        final Map<Long, Histogram> windowsAfterPause = new TreeMap<>();
+        final Histogram latencyAfterPauseMs = new Histogram(3_600_000L, 3);
+        /** When sending went on after that pause; 0 until then. Every verdict read later is of the test week. */
+        volatile long resumedNanos;
         volatile long verdicts;
         volatile long dead;
         long sent;
@@ -424,8 +472,14 @@ final class Demo implements Callable<Integer> {
             decisions.merge(v.getDecision().name(), 1L, Long::sum);
             versions.merge(v.getModelVersion(), 1L, Long::sum);
             latencyMs.recordValue(Math.max(0, latency));
-            windows.computeIfAbsent((System.nanoTime() - firstSentNanos) / WINDOW_NANOS, w -> new Histogram(3_600_000L, 2))
+            final long now = System.nanoTime();
+            windows.computeIfAbsent((now - firstSentNanos) / WINDOW_NANOS, w -> new Histogram(3_600_000L, 2))
                     .recordValue(Math.max(0, latency));
+            if (resumedNanos != 0) {
+                windowsAfterPause.computeIfAbsent((now - resumedNanos) / WINDOW_NANOS, w -> new Histogram(3_600_000L, 2))
+                        .recordValue(Math.max(0, latency));
+                latencyAfterPauseMs.recordValue(Math.max(0, latency));
+            }
             verdicts++;
             lastReceivedNanos = System.nanoTime();
         }
@@ -457,16 +511,28 @@ final class Demo implements Callable<Integer> {
             System.out.printf("fraud labels sent        %,d%n", labelsSent);
             System.out.printf("throughput               %,.0f records/s (first send to last verdict, %.1f s%s)%n",
                     (verdicts + dead) / seconds, seconds, pausedNanos == 0 ? "" : String.format(
-                            "; without the %.1f s the replay waited for evaluate and shadow", pausedNanos / 1e9));
+                            "; without the %.1f s the replay stood still before the test week: evaluate, shadow, restart", pausedNanos / 1e9));
             System.out.printf("input->verdict latency   p50 %d ms, p99 %d ms, max %d ms (producer timestamp to verdict"
                     + " read, read_committed)%n", latencyMs.getValueAtPercentile(50), latencyMs.getValueAtPercentile(99),
                     latencyMs.getMaxValue());
-            windows.entrySet().stream().max(java.util.Comparator.comparingLong(e -> e.getValue().getValueAtPercentile(99)))
-                    .ifPresent(w -> System.out.printf("worst 5 s window          p99 %d ms (%d-%d s after the first send, %,d"
-                                    + " verdicts); first window p99 %d ms%n", w.getValue().getValueAtPercentile(99),
-                            w.getKey() * 5, w.getKey() * 5 + 5, w.getValue().getTotalCount(),
-                            windows.values().iterator().next().getValueAtPercentile(99)));
+            printWorstWindow("worst 5 s window        ", windows, "the first send");
+            if (!windowsAfterPause.isEmpty()) {
+                System.out.printf("test week (after the pause) p50 %d ms, p99 %d ms, max %d ms%n",
+                        latencyAfterPauseMs.getValueAtPercentile(50), latencyAfterPauseMs.getValueAtPercentile(99),
+                        latencyAfterPauseMs.getMaxValue());
+                printWorstWindow("  worst 5 s window      ", windowsAfterPause, "the pause ended");
+                System.out.printf("  p99 per 5 s window, ms: %s%n", windowsAfterPause.values().stream()
+                        .map(h -> String.valueOf(h.getValueAtPercentile(99))).toList());
+            }
             System.out.println("=================================================");
+        }
+
+        private static void printWorstWindow(String label, Map<Long, Histogram> windows, String since) {
+            windows.entrySet().stream().max(java.util.Comparator.comparingLong(e -> e.getValue().getValueAtPercentile(99)))
+                    .ifPresent(w -> System.out.printf("%s p99 %d ms (%d-%d s after %s, %,d verdicts); first window p99"
+                                    + " %d ms%n", label, w.getValue().getValueAtPercentile(99), w.getKey() * 5,
+                            w.getKey() * 5 + 5, since, w.getValue().getTotalCount(),
+                            windows.values().iterator().next().getValueAtPercentile(99)));
         }
 
         /**
@@ -576,6 +642,20 @@ final class Demo implements Callable<Integer> {
             Thread.sleep(250);
         }
         throw new IOException("the scorer did not become ready in 90 s; see " + scorer.log());
+    }
+
+    /**
+     * The scorer's own view of latency ({@code fraud_ingest_to_verdict}: input timestamp to verdict produced, before
+     * its transaction commits), beside the reader's: percentiles of the running process's histogram.
+     */
+    private void printScorerHistogram(int port) throws IOException, InterruptedException {
+        final String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        final PrometheusHistogram h = PrometheusHistogram.parse(page, "fraud_ingest_to_verdict_seconds");
+        System.out.printf("scorer's own histogram   p50 %.0f ms, p95 %.0f ms, p99 %.0f ms over %,.0f verdicts (input"
+                        + " timestamp -> verdict produced, not yet committed; %s)%n", h.quantile(0.5) * 1000,
+                h.quantile(0.95) * 1000, h.quantile(0.99) * 1000, h.count(),
+                restartScorer ? "the restarted process: the test week" : "the whole replay");
     }
 
     private static void printTail(Path log, int lines) throws IOException {

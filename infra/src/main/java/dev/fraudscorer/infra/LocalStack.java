@@ -272,8 +272,18 @@ public final class LocalStack implements AutoCloseable {
                     "group.initial.rebalance.delay.ms=0",
                     // A transaction left open by a killed producer is aborted within a second of its timeout, not ten.
                     "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000",
+                    // Under transaction protocol v2 a transaction's first batch to a partition is refused while the
+                    // previous transaction's markers are still being written there. The broker retries that itself for
+                    // this long (default 100 ms) before it answers CONCURRENT_TRANSACTIONS; the producer then retries
+                    // with backoff, and every batch in flight behind it fails OUT_OF_ORDER_SEQUENCE_NUMBER and is
+                    // retried too, while the next commit's flush waits for all of them. A busy broker takes longer than
+                    // 100 ms (README, Performance, "seventh session": 533 retried records in one backlog run, 248
+                    // retry warnings in one paced demo; none with 1 s).
+                    "add.partitions.to.txn.retry.backoff.max.ms=1000",
                     "share.coordinator.state.topic.replication.factor=" + replication,
                     "share.coordinator.state.topic.min.isr=" + minIsr,
+                    // Benchmarks compare broker settings in one build: -Dlocalstack.broker.settings="k=v;k2=v2".
+                    String.join("\n", System.getProperty("localstack.broker.settings", "").split(";")),
                     ""));
             if (credentials != null) {
                 Credentials.ownerOnly(config); // it holds the super user's password (JAAS)
