@@ -50,6 +50,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String OTLP_ENDPOINT = "tracing.otlp.endpoint";
     public static final String TRACE_SAMPLE_RATIO = "tracing.sample.ratio";
     public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
+    public static final String WARMUP_STREAMS_RECORDS = "warmup.streams.records";
     public static final String STREAMS_PREFIX = "streams.";
     public static final String CLIENT_CONFIG = "kafka.client.config";
 
@@ -130,6 +131,9 @@ public final class ScorerConfig extends AbstractConfig {
                     Range.atLeast(8L * 1024 * 1024), Importance.LOW,
                     "Off-heap memory of all RocksDB stores of the process together: one block cache, with memtables"
                             + " (up to a quarter of it) charged to it. It fills as state grows, then stays at this size.")
+            .define(WARMUP_STREAMS_RECORDS, Type.INT, 20_000, Range.atLeast(0), Importance.LOW,
+                    "Synthetic transactions run through an in-process copy of the topology before /ready (at most 10"
+                            + " s), so a new process's JIT has compiled Kafka Streams' path before live records; 0 = none.")
             .define(TERMINAL_MAX_WAIT_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.LOW,
                     "Longest a transaction waits for terminal history to catch up; after a timeout it is scored on"
                             + " the history there is (counted in fraud_terminal_history_wait{outcome=STALE}).");
@@ -249,7 +253,9 @@ public final class ScorerConfig extends AbstractConfig {
         // Under transaction protocol v2 a transaction's first batch to a partition is refused
         // (CONCURRENT_TRANSACTIONS) while the previous transaction's marker is still being written there, which takes
         // milliseconds; the default 100 ms first retry held the first seconds of a start (verifier, 60k at 600/s:
-        // minute-0 p99 5.5 s with it, 2.9-4.4 s with 10 ms). Retries still back off exponentially to 1 s.
+        // minute-0 p99 5.5 s with it, 2.9-4.4 s with 10 ms). Retries still back off exponentially to 1 s. A broker
+        // with add.partitions.to.txn.retry.backoff.max.ms=1000 (the local stack's) waits instead of refusing, so the
+        // producer sees none of these (README, Performance, "seventh session").
         props.put(StreamsConfig.producerPrefix("retry.backoff.ms"), 10);
         // Recovery (README, "A crash costs nothing"). Static membership: a restarted instance rejoins as the same
         // member and gets its tasks back without a rebalance. A member that does not come back is dropped after the

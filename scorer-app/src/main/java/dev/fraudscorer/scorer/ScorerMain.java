@@ -80,20 +80,24 @@ public final class ScorerMain implements Callable<Integer> {
     public static KafkaStreams createStreams(ScorerConfig config, ModelCache cache, ScorerMetrics metrics,
                                              Tracing tracing) {
         cache.onServingChange(metrics::servingChanged);
-        final String url = config.getString(ScorerConfig.REGISTRY_URL);
-        final double lookups = config.getDouble(ScorerConfig.SCHEMA_LOOKUPS_PER_SECOND);
-        RegistryPrefetch.start(url);
-        final var topology = ScorerTopology.build(config, new ScorerTopology.AvroCodecs(
-                () -> new SchemaIdGuard<>(AvroSerdes.<Transaction>values(url).deserializer(), lookups, Clock.systemUTC()),
-                AvroSerdes.<Verdict>values(url),
-                () -> AvroSerdes.<ModelControl>values(url).deserializer(),
-                () -> AvroSerdes.<ModelVersion>values(url).deserializer(),
-                () -> new SchemaIdGuard<>(AvroSerdes.<FraudLabel>values(url).deserializer(), lookups, Clock.systemUTC())),
-                cache, metrics, Clock.systemUTC(), tracing);
+        RegistryPrefetch.start(config.getString(ScorerConfig.REGISTRY_URL));
+        final var topology = ScorerTopology.build(config, codecs(config), cache, metrics, Clock.systemUTC(), tracing);
         final Properties props = new Properties();
         props.putAll(config.streamsProperties());
         props.put(StreamErrors.METRICS_CONFIG, metrics);
         return new KafkaStreams(topology, props);
+    }
+
+    /** The production codecs: Apicurio-backed, each deserializer behind the schema-id guard. */
+    static ScorerTopology.AvroCodecs codecs(ScorerConfig config) {
+        final String url = config.getString(ScorerConfig.REGISTRY_URL);
+        final double lookups = config.getDouble(ScorerConfig.SCHEMA_LOOKUPS_PER_SECOND);
+        return new ScorerTopology.AvroCodecs(
+                () -> new SchemaIdGuard<>(AvroSerdes.<Transaction>values(url).deserializer(), lookups, Clock.systemUTC()),
+                AvroSerdes.<Verdict>values(url),
+                () -> AvroSerdes.<ModelControl>values(url).deserializer(),
+                () -> AvroSerdes.<ModelVersion>values(url).deserializer(),
+                () -> new SchemaIdGuard<>(AvroSerdes.<FraudLabel>values(url).deserializer(), lookups, Clock.systemUTC()));
     }
 
     private Map<String, Object> properties() throws IOException {

@@ -36,6 +36,8 @@ public final class ScorerProcess implements AutoCloseable {
     private final Tracing tracing;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final java.util.function.BooleanSupplier readyCheck;
+    // Assigned once Streams has started; /ready reads it from the health server's thread.
+    private volatile StreamsWarmup streamsWarmup;
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
 
     private ScorerProcess(ScorerConfig config) throws IOException {
@@ -72,16 +74,20 @@ public final class ScorerProcess implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         Gauge.builder("fraud_scorer_ready", () -> ready() ? 1 : 0)
-                .description("1 when Kafka Streams is RUNNING, a verified model is active and the scoring path is"
-                        + " compiled (as /ready)").register(registry);
+                .description("1 when Kafka Streams is RUNNING, a verified model is active and both warm-ups (the scoring"
+                        + " path, Streams' path) are done (as /ready)").register(registry);
         final String model = config.modelName();
         // Warm too: a scorer reporting ready while its JIT still compiles the scoring path falls seconds behind the rate.
         readyCheck = () -> streams.state() == KafkaStreams.State.RUNNING && cache.lastServing(model).isPresent()
-                && dev.fraudscorer.scorer.score.ScoringWarmup.warm();
+                && dev.fraudscorer.scorer.score.ScoringWarmup.warm() && streamsWarmupDone();
         health = new HealthServer(config.getInt(ScorerConfig.METRICS_PORT), registry::scrape,
                 () -> streams.state().isRunningOrRebalancing() && !streams.metadataForLocalThreads().isEmpty(),
                 this::ready);
         streams.start();
+        final String url = config.getString(ScorerConfig.REGISTRY_URL);
+        streamsWarmup = StreamsWarmup.start(config, streams, cache, () -> ScorerMain.codecs(config),
+                () -> dev.fraudscorer.topics.AvroSerdes.<dev.fraudscorer.schema.Transaction>values(url).serializer(),
+                () -> dev.fraudscorer.topics.AvroSerdes.<dev.fraudscorer.schema.FraudLabel>values(url).serializer());
         status = StatusReporter.start(config, cache, streams);
     }
 
@@ -92,6 +98,11 @@ public final class ScorerProcess implements AutoCloseable {
     /** Kafka Streams RUNNING, a verified model active and the warm-up compiled: what {@code /ready} answers. */
     public boolean ready() {
         return readyCheck.getAsBoolean();
+    }
+
+    private boolean streamsWarmupDone() {
+        final StreamsWarmup warmup = streamsWarmup;
+        return warmup != null && warmup.done();
     }
 
     public int metricsPort() {
@@ -114,6 +125,10 @@ public final class ScorerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        final StreamsWarmup warmup = streamsWarmup;
+        if (warmup != null) {
+            warmup.stop();
+        }
         status.close();
         // Leave the group: with static membership a member that stops without leaving would keep its partitions
         // until the session timeout.

@@ -20,8 +20,8 @@ public final class HealthServer implements AutoCloseable {
         server.createContext("/health", ex -> reply(ex, live.getAsBoolean() ? 200 : 503,
                 live.getAsBoolean() ? "live\n" : "stream threads are not alive\n"));
         server.createContext("/ready", ex -> reply(ex, ready.getAsBoolean() ? 200 : 503,
-                ready.getAsBoolean() ? "ready\n" : "not ready: streams not RUNNING, no verified model active, or the JIT"
-                        + " still compiling the warm-up\n"));
+                ready.getAsBoolean() ? "ready\n" : "not ready: streams not RUNNING, no verified model active, a warm-up"
+                        + " still running, or the JIT still compiling the warm-up\n"));
         server.start();
     }
 
