@@ -1,5 +1,6 @@
 package dev.fraudscorer.infra;
 
+import dev.fraudscorer.data.DirectoryTree;
 import dev.fraudscorer.data.DatasetReader;
 import dev.fraudscorer.data.DatasetRow;
 import dev.fraudscorer.data.DefaultDataset;
@@ -142,7 +143,7 @@ final class Demo implements Callable<Integer> {
         RepoLayout.checkJavaOptions(scorerJavaOptions);
         final Path dataDir = stackOptions.dataDir.toAbsolutePath();
         if (!keepData && Files.exists(dataDir)) {
-            ReplayRecords.deleteTree(dataDir);
+            DirectoryTree.delete(dataDir);
         }
         final RepoLayout repo = RepoLayout.locate();
         final long t0 = System.nanoTime();

@@ -4,12 +4,9 @@ import dev.fraudscorer.data.DatasetRow;
 import dev.fraudscorer.schema.FraudLabel;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.topics.Topics;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import org.apache.kafka.common.serialization.Serializer;
 
 /** What the demo and the crash verifier send for a dataset row: its transaction, its fraud label, or bad input. */
@@ -51,14 +48,6 @@ public final class ReplayRecords {
                 .setTerminalId(row.terminalId()).setAmount(amount).build();
     }
 
-    /** Deletes a directory tree (a run's data directory, started clean). */
-    public static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 
     /**
      * Fraud labels of replayed rows, each released once the replay's event time reaches its transaction's time plus

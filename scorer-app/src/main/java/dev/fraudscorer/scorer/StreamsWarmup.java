@@ -8,7 +8,9 @@ import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.scorer.score.Tracing;
 import dev.fraudscorer.scorer.validate.StreamErrors;
 import dev.fraudscorer.topics.Topics;
+import dev.fraudscorer.data.DirectoryTree;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,10 +77,7 @@ final class StreamsWarmup {
     private final int records;
     private volatile boolean done;
     /** Set when the scorer stops: the driver stops at its next record. */
-    private static final class Stop {
-        volatile boolean requested;
-    }
-    private final Stop stop = new Stop();
+    private final AtomicBoolean stop = new AtomicBoolean();
 
     private StreamsWarmup(ScorerConfig config, KafkaStreams live, ModelCache liveCache,
                           Supplier<ScorerTopology.AvroCodecs> codecs, Supplier<Serializer<Transaction>> transactions,
@@ -114,14 +113,14 @@ final class StreamsWarmup {
 
     /** The scorer is stopping: a warm-up still running ends at its next record. */
     void stop() {
-        stop.requested = true;
+        stop.set(true);
     }
 
     private void run() {
         try {
             final long deadline = System.nanoTime() + MODEL_WAIT_MILLIS * 1_000_000;
             while (liveCache.lastServing(config.modelName()).isEmpty()) {
-                if (stop.requested) {
+                if (stop.get()) {
                     return;
                 }
                 if (System.nanoTime() > deadline || live.state().hasCompletedShutdown()) {
@@ -193,14 +192,14 @@ final class StreamsWarmup {
                       Serializer<FraudLabel> labelSerializer, int records,
                       List<KeyValue<String, byte[]>> registryRecords, List<KeyValue<String, byte[]>> controlRecords)
             throws IOException {
-        return warm(config, codecs, txSerializer, labelSerializer, records, registryRecords, controlRecords, new Stop(),
-                () -> false);
+        return warm(config, codecs, txSerializer, labelSerializer, records, registryRecords, controlRecords,
+                new AtomicBoolean(), () -> false);
     }
 
     private static int[] warm(ScorerConfig config, ScorerTopology.AvroCodecs codecs, Serializer<Transaction> txSerializer,
                               Serializer<FraudLabel> labelSerializer, int records,
                               List<KeyValue<String, byte[]>> registryRecords,
-                              List<KeyValue<String, byte[]>> controlRecords, Stop stop,
+                              List<KeyValue<String, byte[]>> controlRecords, AtomicBoolean stop,
                               java.util.function.BooleanSupplier liveBusy) throws IOException {
         // Inside the scorer's state dir, beside (not inside) Streams' own <application.id> directory: a process killed
         // during the warm-up leaves it there, and the next one starts by deleting it.
@@ -233,7 +232,7 @@ final class StreamsWarmup {
             final long t0 = Instant.parse("2018-04-01T00:00:00Z").toEpochMilli();
             final long deadline = System.nanoTime() + MAX_MILLIS * 1_000_000;
             int i = 0;
-            for (; i < records && !stop.requested
+            for (; i < records && !stop.get()
                     && (i % 256 != 0 || (System.nanoTime() < deadline && !liveBusy.getAsBoolean())); i++) {
                 // Amounts now and then far outside the training data (outliers, reviews), as ScoringWarmup does.
                 final double amount = i % 97 == 0 ? 20_000 + random.nextDouble() * 50_000 : 5 + random.nextDouble() * 200;
@@ -282,11 +281,8 @@ final class StreamsWarmup {
     }
 
     private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            DirectoryTree.delete(dir);
         } catch (IOException e) {
             LOG.debug("could not delete {}", dir, e);
         }

@@ -1,5 +1,6 @@
 package dev.fraudscorer.infra.verify;
 
+import dev.fraudscorer.data.DirectoryTree;
 import dev.fraudscorer.bundle.BundleSigning;
 import dev.fraudscorer.bundle.ModelBundle;
 import dev.fraudscorer.data.DatasetReader;
@@ -79,7 +80,7 @@ public final class Verifier {
         }
         final int initial = FaultPlan.initialInstances(s.faults(), s.instances());
         if (Files.exists(s.dataDir())) {
-            ReplayRecords.deleteTree(s.dataDir());
+            DirectoryTree.delete(s.dataDir());
         }
         Files.createDirectories(s.dataDir());
         final long t0 = System.nanoTime();
