@@ -152,12 +152,17 @@ class ScorerBenchmark {
             if (profile) {
                 // Profiled apart from the table: JFR's own cost would otherwise lower the reference row.
                 BenchSupport.resetTerminalHistory(admin);
+                // -Dperf=true: perf records the same run, native code included (needs -XX:+PreserveFramePointer).
+                final PerfProfile perf = Boolean.getBoolean("perf") ? PerfProfile.startIfAvailable(dir) : null;
                 throughput(admin, stack, dir, "bench-profiled-eos1", StreamsConfig.EXACTLY_ONCE_V2, 1,
-                        props -> scorer(stack, dir, props), jfr);
+                        props -> scorer(stack, dir, props), jfr, perf);
                 System.out.printf("%nWhere the scorer's stream thread spends its CPU (JFR execution samples of a separate"
                         + " exactly_once_v2, one-thread run; shares are the measure: JFR samples Java frames only, and not"
                         + " every running thread every 10 ms, so its us/record undercounts the thread CPU printed above):%n");
-                CostTable.print(jfr, "bench-profiled-eos1", records);
+                final Map<String, Integer> javaSamples = CostTable.print(jfr, "bench-profiled-eos1", records);
+                if (perf != null) {
+                    perf.stopAndPrint(records, javaSamples);
+                }
             }
             if (latencySeconds == 0 || !variants.contains("eos1")) {
                 System.out.printf("%nno latency runs and no RESULT line (-Dlatency.seconds=0 or eos1 not among -Dvariants)%n");
@@ -224,13 +229,13 @@ class ScorerBenchmark {
                     continue;
                 }
                 table.add(new Row("pass-through", guarantee, threads, throughput(admin, stack, dir,
-                        prefix + "pass-" + tag, guarantee, threads, ScorerBenchmark::passThrough, null)));
+                        prefix + "pass-" + tag, guarantee, threads, ScorerBenchmark::passThrough, null, null)));
                 table.add(new Row("one-store ceiling", guarantee, threads, throughput(admin, stack, dir,
-                        prefix + "ceiling-" + tag, guarantee, threads, ScorerBenchmark::oneStore, null)));
+                        prefix + "ceiling-" + tag, guarantee, threads, ScorerBenchmark::oneStore, null, null)));
                 BenchSupport.resetTerminalHistory(admin);
                 final String scorerId = prefix + "scorer-" + tag;
                 table.add(new Row("scorer", guarantee, threads, throughput(admin, stack, dir, scorerId,
-                        guarantee, threads, props -> scorer(stack, dir, props), null)));
+                        guarantee, threads, props -> scorer(stack, dir, props), null, null)));
                 if (memory != null && guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && threads == 1) {
                     memory.putAll(stateSizes(dir.resolve("state-" + scorerId).resolve(scorerId), backlog));
                 }
@@ -310,7 +315,8 @@ class ScorerBenchmark {
     }
 
     private static double throughput(Admin admin, LocalStack stack, Path dir, String applicationId, String guarantee,
-                                     int threads, Function<Properties, KafkaStreams> create, Path jfr) throws Exception {
+                                     int threads, Function<Properties, KafkaStreams> create, Path jfr,
+                                     PerfProfile perf) throws Exception {
         final Recording recording = jfr == null ? null : new Recording(jdk.jfr.Configuration.getConfiguration("profile"));
         if (recording != null) {
             recording.start();
@@ -328,6 +334,9 @@ class ScorerBenchmark {
             final BenchSupport.Run run = BenchSupport.runToEnd(admin, applicationId,
                     props(stack, dir, applicationId, guarantee, threads, "earliest"), create,
                     streams -> {
+                        if (perf != null) {
+                            perf.noteStreamThreads(applicationId);
+                        }
                         threadCpu.putAll(threadCpuNanos(applicationId));
                         allocated.putAll(threadAllocatedBytes(applicationId));
                         requests.append(clientRequests(streams, applicationId));
@@ -638,7 +647,12 @@ class ScorerBenchmark {
      * part's sampled cost per record.
      */
     static final class CostTable {
-        private static final List<Map.Entry<String, List<String>>> PARTS = List.of(
+        static final List<Map.Entry<String, List<String>>> PARTS = List.of(
+                // First: their frames lie under the scorer's own (a customer write is EntityHistory -> RocksDB.put).
+                // JFR sees only their Java side; perf sees the native side too (PerfProfile).
+                Map.entry("RocksDB: put, delete", List.of("RocksDB.put", "RocksDB.delete", "RocksDB.write")),
+                Map.entry("RocksDB: get, iterators", List.of("RocksDB.get", "RocksIterator.", "AbstractRocksIterator.",
+                        "RocksDB.iterator", "RocksDB.newIterator")),
                 Map.entry("Avro decode (transaction)", List.of("AvroDeserializer.", "KafkaDeserializer.")),
                 Map.entry("Avro encode (verdict)", List.of("AvroSerializer.", "KafkaSerializer.")),
                 Map.entry("customer state write + eviction", List.of("EntityHistory.putAndEvict")),
@@ -658,7 +672,8 @@ class ScorerBenchmark {
                 Map.entry("Streams: poll", List.of("StreamThread.poll")),
                 Map.entry("Streams: record loop", List.of("StreamTask.", "TaskExecutor.", "StreamThread.")));
 
-        static void print(Path jfr, String applicationId, int records) throws Exception {
+        /** Prints the table; returns the samples per part. */
+        static Map<String, Integer> print(Path jfr, String applicationId, int records) throws Exception {
             final Map<String, Integer> counts = new LinkedHashMap<>();
             PARTS.forEach(p -> counts.put(p.getKey(), 0));
             counts.put("other", 0);
@@ -681,21 +696,30 @@ class ScorerBenchmark {
                     "  %-50s %8d %6.1f%% %12.1f%n", c.getKey(), c.getValue(), all == 0 ? 0 : 100.0 * c.getValue() / all,
                     c.getValue() * 10_000.0 / records));
             System.out.printf("  %-50s %8d %7s %12.1f%n", "total (stream thread, Java)", all, "", all * 10_000.0 / records);
+            return counts;
         }
 
         private static String partOf(List<RecordedFrame> frames) {
             for (RecordedFrame f : frames) {
                 final String name = f.getMethod().getType().getName();
-                final String method = name.substring(name.lastIndexOf('.') + 1) + "." + f.getMethod().getName();
-                for (Map.Entry<String, List<String>> part : PARTS) {
-                    for (String prefix : part.getValue()) {
-                        if (method.startsWith(prefix) || method.contains("$" + prefix)) {
-                            return part.getKey();
-                        }
-                    }
+                final String part = partOfMethod(name.substring(name.lastIndexOf('.') + 1) + "." + f.getMethod().getName());
+                if (part != null) {
+                    return part;
                 }
             }
             return "other";
+        }
+
+        /** The part {@code SimpleClass.method} belongs to, or null. */
+        static String partOfMethod(String method) {
+            for (Map.Entry<String, List<String>> part : PARTS) {
+                for (String prefix : part.getValue()) {
+                    if (method.startsWith(prefix) || method.contains("$" + prefix)) {
+                        return part.getKey();
+                    }
+                }
+            }
+            return null;
         }
     }
 }
