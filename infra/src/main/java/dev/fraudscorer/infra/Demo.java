@@ -1,9 +1,9 @@
 package dev.fraudscorer.infra;
 
-import dev.fraudscorer.data.DirectoryTree;
 import dev.fraudscorer.data.DatasetReader;
 import dev.fraudscorer.data.DatasetRow;
 import dev.fraudscorer.data.DefaultDataset;
+import dev.fraudscorer.data.DirectoryTree;
 import dev.fraudscorer.bundle.Manifest;
 import dev.fraudscorer.bundle.ModelBundle;
 import dev.fraudscorer.eval.HandbookEvaluation;

@@ -48,7 +48,6 @@ public final class ReplayRecords {
                 .setTerminalId(row.terminalId()).setAmount(amount).build();
     }
 
-
     /**
      * Fraud labels of replayed rows, each released once the replay's event time reaches its transaction's time plus
      * the delay, as a fraud team's labels arrive late. Genuine rows get no label: only frauds change a feature.

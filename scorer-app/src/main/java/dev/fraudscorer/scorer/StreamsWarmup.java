@@ -1,5 +1,6 @@
 package dev.fraudscorer.scorer;
 
+import dev.fraudscorer.data.DirectoryTree;
 import dev.fraudscorer.schema.FraudLabel;
 import dev.fraudscorer.schema.Transaction;
 import dev.fraudscorer.scorer.control.ModelCache;
@@ -8,9 +9,7 @@ import dev.fraudscorer.scorer.metrics.ScorerMetrics;
 import dev.fraudscorer.scorer.score.Tracing;
 import dev.fraudscorer.scorer.validate.StreamErrors;
 import dev.fraudscorer.topics.Topics;
-import dev.fraudscorer.data.DirectoryTree;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;

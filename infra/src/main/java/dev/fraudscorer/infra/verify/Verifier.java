@@ -1,10 +1,10 @@
 package dev.fraudscorer.infra.verify;
 
-import dev.fraudscorer.data.DirectoryTree;
 import dev.fraudscorer.bundle.BundleSigning;
 import dev.fraudscorer.bundle.ModelBundle;
 import dev.fraudscorer.data.DatasetReader;
 import dev.fraudscorer.data.DatasetRow;
+import dev.fraudscorer.data.DirectoryTree;
 import dev.fraudscorer.eval.HandbookEvaluation;
 import dev.fraudscorer.features.FeatureSpec;
 import dev.fraudscorer.features.OfflineFeatures;
