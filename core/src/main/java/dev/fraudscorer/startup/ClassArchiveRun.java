@@ -1,10 +1,9 @@
 package dev.fraudscorer.startup;
 
+import dev.fraudscorer.data.DirectoryTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The frame of a build-time training run for a class-data-sharing archive (a JVM started with
@@ -40,8 +39,8 @@ public final class ClassArchiveRun {
         if (dir == null) {
             return;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            DirectoryTree.delete(dir);
         } catch (IOException e) {
             // a temp directory left behind is harmless
         }
