@@ -258,7 +258,7 @@ final class Demo implements Callable<Integer> {
                     }
                 };
                 final Summary summary = replay(stack, testFrom.minusDays(historyDays), testFrom, testFrom.plusDays(TEST_DAYS),
-                        beforeTestWeek);
+                        beforeTestWeek, new ReplayCpu(stack, () -> scorer[0]));
                 summary.print(testFrom.minusDays(historyDays), testFrom.plusDays(TEST_DAYS));
                 printScorerHistogram(port);
                 boolean same = summary.compareWithTrainer(ModelBundle.readFrom(bundle).manifest(), trainFrom,
@@ -287,8 +287,8 @@ final class Demo implements Callable<Integer> {
     }
 
     /** Replays [from, to); at {@code pauseAt} waits for every verdict so far, then runs {@code atPause}. */
-    private Summary replay(LocalStack stack, LocalDate from, LocalDate pauseAt, LocalDate to, Runnable atPause)
-            throws IOException, InterruptedException {
+    private Summary replay(LocalStack stack, LocalDate from, LocalDate pauseAt, LocalDate to, Runnable atPause,
+                           ReplayCpu cpu) throws IOException, InterruptedException {
         final long pauseMs = pauseAt.atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
         boolean paused = false;
         final long fromMs = from.atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
@@ -306,11 +306,13 @@ final class Demo implements Callable<Integer> {
         final Serde<Transaction> txSerde = AvroSerdes.values(stack.registryUrl());
         final Serde<FraudLabel> labelSerde = AvroSerdes.values(stack.registryUrl());
         final Summary summary = new Summary();
+        summary.cpu = cpu;
         final VerdictCollector collector = new VerdictCollector(stack, summary);
         collector.start();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(stack), new StringSerializer(),
                 new ByteArraySerializer())) {
             final int badEvery = badRecords == 0 ? Integer.MAX_VALUE : Math.max(1, rows.size() / badRecords);
+            cpu.start();
             final long start = System.nanoTime();
             long scheduleStart = start;
             summary.firstSentNanos = start;
@@ -325,7 +327,9 @@ final class Demo implements Callable<Integer> {
                     producer.flush();
                     collector.awaitAll(sent + summary.badSent, Duration.ofMinutes(10));
                     final long pauseStart = System.nanoTime();
+                    cpu.stop();
                     atPause.run();
+                    cpu.start();
                     summary.pausedNanos = System.nanoTime() - pauseStart;
                     // Paced: go on at the rate from here, not in a burst that makes up for the pause.
                     scheduleStart += System.nanoTime() - pausedAt;
@@ -356,6 +360,7 @@ final class Demo implements Callable<Integer> {
                     summary.labelsSent, (summary.lastSentNanos - start) / 1e9));
         }
         collector.awaitAll(summary.sent + summary.badSent, Duration.ofMinutes(10));
+        cpu.stop();
         collector.stop();
         summary.rows = rows;
         return summary;
@@ -467,6 +472,7 @@ final class Demo implements Callable<Integer> {
         volatile long lastReceivedNanos;
         long labelsSent;
         List<DatasetRow> rows = List.of();
+        ReplayCpu cpu;
 
         synchronized void verdict(Verdict v, long latency) {
             scores.put(v.getTransactionId(), v.getScore());
@@ -513,6 +519,7 @@ final class Demo implements Callable<Integer> {
             System.out.printf("throughput               %,.0f records/s (first send to last verdict, %.1f s%s)%n",
                     (verdicts + dead) / seconds, seconds, pausedNanos == 0 ? "" : String.format(
                             "; without the %.1f s the replay stood still before the test week: evaluate, shadow, restart", pausedNanos / 1e9));
+            System.out.printf("CPU per process          %s (over the same %.1f s)%n", cpu.describe(seconds), seconds);
             System.out.printf("input->verdict latency   p50 %d ms, p99 %d ms, max %d ms (producer timestamp to verdict"
                     + " read, read_committed)%n", latencyMs.getValueAtPercentile(50), latencyMs.getValueAtPercentile(99),
                     latencyMs.getMaxValue());

@@ -51,9 +51,12 @@ final class PerfProfile {
             final Process probe = new ProcessBuilder("perf", "record", "-q", "-e", "cpu-clock", "-a", "-o",
                     dir.resolve("probe.perf").toString(), "--", "true").redirectErrorStream(true).start();
             final String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!probe.waitFor(30, TimeUnit.SECONDS) || probe.exitValue() != 0) {
+            final boolean recorded = probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
+            Files.deleteIfExists(dir.resolve("probe.perf"));
+            if (!recorded) {
+                probe.destroy();
                 System.out.printf("%nperf profile skipped: `perf record -a` is not permitted here (%s)%n",
-                        out.lines().findFirst().orElse("exit " + probe.exitValue()));
+                        out.lines().findFirst().orElse("no output"));
                 return null;
             }
         } catch (java.io.IOException e) {

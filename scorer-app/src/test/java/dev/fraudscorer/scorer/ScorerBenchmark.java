@@ -79,8 +79,9 @@ import org.junit.jupiter.api.Test;
  * store is), and {@code scorer} (everything on, tracing at its default sampling), under exactly_once_v2 and
  * at_least_once, with 1 and 2 stream threads. The at_least_once scorer runs first, so the JIT warm-up of this JVM
  * falls on it and not on the reference row. Each run prints its threads' CPU per record and how busy the machine was
- * (broker and registry included). Then a separate exactly_once, one-thread scorer run under JFR for the cost table,
- * and latency at a paced {@code rate}: producer timestamp to the output read by a read_committed consumer, the
+ * (broker and registry included). Then a separate exactly_once, one-thread scorer run under JFR for the cost table
+ * (with {@code -Dperf=true} also under Linux perf, for a table with native code: {@link PerfProfile}), and latency at
+ * a paced {@code rate}: producer timestamp to the output read by a read_committed consumer, the
  * scorer both as a new application and restarted over its own state (RESULT's p99 is the restarted one's).
  */
 class ScorerBenchmark {

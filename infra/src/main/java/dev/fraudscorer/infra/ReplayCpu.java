@@ -1,0 +1,57 @@
+package dev.fraudscorer.infra;
+
+import java.lang.management.ManagementFactory;
+import java.util.function.Supplier;
+
+/**
+ * CPU time each process of the demo used while the replay ran (its pause excluded): where the machine's cores went.
+ * On one machine the demo's own JVM (sending, and reading every verdict back with the registry's deserializer) and
+ * the broker share the cores with the scorer, so its records/s is the whole system's, not the scorer's alone.
+ */
+final class ReplayCpu {
+
+    private static final String[] NAMES = {"demo JVM (sender and reader)", "scorer", "broker", "registry"};
+
+    private final LocalStack stack;
+    /** The scorer process now: a restart during the pause replaces it. */
+    private final Supplier<ChildProcess> scorer;
+    private final long[] usedNanos = new long[NAMES.length];
+    private long[] since;
+
+    ReplayCpu(LocalStack stack, Supplier<ChildProcess> scorer) {
+        this.stack = stack;
+        this.scorer = scorer;
+    }
+
+    void start() {
+        since = now();
+    }
+
+    void stop() {
+        if (since == null) {
+            return;
+        }
+        final long[] now = now();
+        for (int i = 0; i < usedNanos.length; i++) {
+            usedNanos[i] += now[i] - since[i];
+        }
+        since = null;
+    }
+
+    /** What each process used, in CPU seconds and in cores over {@code seconds} of replay. */
+    String describe(double seconds) {
+        final StringBuilder out = new StringBuilder();
+        for (int i = 0; i < NAMES.length; i++) {
+            out.append(i == 0 ? "" : ", ").append(String.format("%s %.1f s (%.2f cores)", NAMES[i], usedNanos[i] / 1e9,
+                    usedNanos[i] / 1e9 / seconds));
+        }
+        return out.append(String.format("; the machine has %d", Runtime.getRuntime().availableProcessors())).toString();
+    }
+
+    private long[] now() {
+        final java.time.Duration[] children = stack.childCpu();
+        return new long[] {
+                ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime(),
+                scorer.get().cpu().toNanos(), children[0].toNanos(), children[1].toNanos()};
+    }
+}
