@@ -267,4 +267,20 @@ class FeatureEngineTest {
                 "Y", FeatureKind.SECONDS_SINCE_LAST_FRAUD, Entity.CUSTOMER_ID, 7, 7))),
                 new FeatureEngine.Capabilities(100, 100, 0)), "labels feed terminal history only");
     }
+
+    @Test
+    void hourAndDayOfWeekAreJavaTimesInUtc() {
+        final java.util.Random random = new java.util.Random(7);
+        final List<Long> instants = new java.util.ArrayList<>(List.of(0L, -1L, 1L, 86_399_999L, 86_400_000L,
+                -86_400_000L, -86_400_001L, Instant.parse("2018-04-01T06:59:59.999Z").toEpochMilli(),
+                Instant.parse("2018-04-01T07:00:00Z").toEpochMilli(), Instant.parse("1969-12-31T23:30:00Z").toEpochMilli()));
+        for (int i = 0; i < 100_000; i++) {
+            instants.add(random.nextLong() % 20_000_000_000_000L); // about 634 years either side of 1970
+        }
+        for (long ms : instants) {
+            final java.time.ZonedDateTime utc = Instant.ofEpochMilli(ms).atZone(java.time.ZoneOffset.UTC);
+            assertEquals(utc.getHour(), FeatureEngine.utcHour(ms), "hour of " + ms);
+            assertEquals(utc.getDayOfWeek(), FeatureEngine.utcDayOfWeek(ms), "day of " + ms);
+        }
+    }
 }
