@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -47,8 +49,7 @@ import org.slf4j.LoggerFactory;
  * thread got 0.4 (README, Performance, "seventh session"). {@link dev.fraudscorer.scorer.score.ScoringWarmup} covers the scoring arithmetic only.
  *
  * <p>The copy has its own application id, state directory ({@code <state.dir>/streams-warmup}, deleted afterwards),
- * model cache and discarding meters,
- * so nothing of it reaches Kafka, the registry's contents or {@code /metrics}. It serves the model the live global
+ * model cache and discarding meters, so nothing of it reaches Kafka, the registry's contents or {@code /metrics}. It serves the model the live global
  * stores hold: it starts once they have one, with the same signed records.
  */
 final class StreamsWarmup {
@@ -131,12 +132,12 @@ final class StreamsWarmup {
             }
             final long start = System.nanoTime();
             final long liveBefore = liveRecordsProcessed();
-            final int[] counts = warm(config, codecs.get(), transactions.get(), labels.get(), records,
+            final Result result = warm(config, codecs.get(), transactions.get(), labels.get(), records,
                     copyOf(ModelStores.REGISTRY_STORE), copyOf(ModelStores.CONTROL_STORE), stop,
                     () -> liveRecordsProcessed() - liveBefore >= LIVE_RECORDS_TO_YIELD);
             LOG.info("warmed Kafka Streams' path with the scorer's topology in-process: {} transactions ({} verdicts,"
-                    + " {} dead letters) in {} ms{}", counts[0], counts[1], counts[2],
-                    (System.nanoTime() - start) / 1_000_000, counts[0] < records
+                    + " {} dead letters) in {} ms{}", result.transactions(), result.verdicts(), result.deadLetters(),
+                    (System.nanoTime() - start) / 1_000_000, result.transactions() < records
                             ? "; stopped early: live records arrived (they warm the path themselves) or the time ran out"
                             : "");
         } catch (InterruptedException e) {
@@ -182,13 +183,16 @@ final class StreamsWarmup {
         }
     }
 
+    /** What one warm-up did: transactions sent, verdicts and dead letters that came out. */
+    record Result(int transactions, int verdicts, int deadLetters) {
+    }
+
     /**
      * Runs {@code records} synthetic transactions (a label every tenth, a bad record every 500th) through a driver of
      * the topology serving what {@code registryRecords} and {@code controlRecords} say, at most {@value #MAX_MILLIS} ms.
      *
-     * @return transactions sent, verdicts and dead letters that came out
      */
-    static int[] warm(ScorerConfig config, ScorerTopology.AvroCodecs codecs, Serializer<Transaction> txSerializer,
+    static Result warm(ScorerConfig config, ScorerTopology.AvroCodecs codecs, Serializer<Transaction> txSerializer,
                       Serializer<FraudLabel> labelSerializer, int records,
                       List<KeyValue<String, byte[]>> registryRecords, List<KeyValue<String, byte[]>> controlRecords)
             throws IOException {
@@ -196,11 +200,11 @@ final class StreamsWarmup {
                 new AtomicBoolean(), () -> false);
     }
 
-    private static int[] warm(ScorerConfig config, ScorerTopology.AvroCodecs codecs, Serializer<Transaction> txSerializer,
+    private static Result warm(ScorerConfig config, ScorerTopology.AvroCodecs codecs, Serializer<Transaction> txSerializer,
                               Serializer<FraudLabel> labelSerializer, int records,
                               List<KeyValue<String, byte[]>> registryRecords,
                               List<KeyValue<String, byte[]>> controlRecords, AtomicBoolean stop,
-                              java.util.function.BooleanSupplier liveBusy) throws IOException {
+                              BooleanSupplier liveBusy) throws IOException {
         // Inside the scorer's state dir, beside (not inside) Streams' own <application.id> directory: a process killed
         // during the warm-up leaves it there, and the next one starts by deleting it.
         final Path stateDir = Path.of(config.getString(ScorerConfig.STATE_DIR)).resolve("streams-warmup");
@@ -215,7 +219,7 @@ final class StreamsWarmup {
                 + DRIVERS.incrementAndGet());
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamErrors.METRICS_CONFIG, metrics);
-        final int[] counts = new int[3];
+        final int[] counts = new int[2]; // verdicts, dead letters: what drain has read so far
         try (TopologyTestDriver driver = new TopologyTestDriver(ScorerTopology.build(config, codecs, cache,
                 metrics, Clock.systemUTC(), Tracing.off()), props)) {
             final TestInputTopic<String, byte[]> registry = driver.createInputTopic(Topics.MODEL_REGISTRY.name(),
@@ -260,11 +264,10 @@ final class StreamsWarmup {
                 }
             }
             drain(driver, counts);
-            counts[0] = i;
+            return new Result(i, counts[0], counts[1]);
         } finally {
             deleteTree(stateDir);
         }
-        return counts;
     }
 
     /** Reads what the driver captured (it keeps every output record until read), counting verdicts and dead letters. */
@@ -273,9 +276,9 @@ final class StreamsWarmup {
             final int n = driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                     .readRecordsToList().size();
             if (topic.equals(Topics.VERDICTS.name())) {
-                counts[1] += n;
+                counts[0] += n;
             } else if (topic.equals(Topics.DEAD_LETTERS.name())) {
-                counts[2] += n;
+                counts[1] += n;
             }
         }
     }

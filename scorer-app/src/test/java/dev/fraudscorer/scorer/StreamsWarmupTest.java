@@ -1,6 +1,6 @@
 package dev.fraudscorer.scorer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.fraudscorer.bundle.BundleSigning;
@@ -42,13 +42,13 @@ class StreamsWarmupTest {
         final byte[] control = CONTROL.serializer().serialize("", ModelControl.newBuilder().setModelName("fraud")
                 .setActiveVersion(1).setIssuedBy("test").setReason("test").setIssuedAt(now).setGeneration(1).build());
 
-        final int[] counts = StreamsWarmup.warm(config, new ScorerTopology.AvroCodecs(TX::deserializer, VERDICT,
+        final StreamsWarmup.Result result = StreamsWarmup.warm(config, new ScorerTopology.AvroCodecs(TX::deserializer, VERDICT,
                         CONTROL::deserializer, VERSION::deserializer, LABEL::deserializer), TX.serializer(),
                 LABEL.serializer(), 2_000, List.of(KeyValue.pair("fraud/1", version)),
                 List.of(KeyValue.pair("fraud", control)));
 
         // Every transaction a verdict (the served model, not NO_ACTIVE_MODEL dead letters), the 4 bad records dead.
-        assertArrayEquals(new int[] {2_000, 2_000, 4}, counts);
+        assertEquals(new StreamsWarmup.Result(2_000, 2_000, 4), result);
         // Its driver's state went with it; Streams' own directory of the live application is not its to touch.
         assertFalse(java.nio.file.Files.exists(dir.resolve("state/streams-warmup")));
     }
