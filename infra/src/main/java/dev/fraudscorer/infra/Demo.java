@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -216,12 +217,13 @@ final class Demo implements Callable<Integer> {
                     "kafka.client.config=" + stack.clientConfigFile(Access.Role.SCORER),
                     "state.dir=" + dataDir.resolve("scorer-state"), "streams.num.stream.threads=" + streamThreads));
             scorerCommand.addAll(scorerSettings);
-            final ChildProcess[] scorer = {ChildProcess.start("scorer", scorerCommand, repo.root(),
-                    logs.resolve("scorer.log"), scorerEnvironment)};
+            // Replaced by a restart before the test week; the replay's CPU accounting follows it.
+            final AtomicReference<ChildProcess> scorer = new AtomicReference<>(ChildProcess.start("scorer", scorerCommand,
+                    repo.root(), logs.resolve("scorer.log"), scorerEnvironment));
             try {
-                waitReady(scorer[0], port);
-                step("scorer ready; its malloc (from /proc/" + scorer[0].pid() + "/maps): "
-                        + ScorerMalloc.loadedIn(scorer[0].pid()));
+                waitReady(scorer.get(), port);
+                step("scorer ready; its malloc (from /proc/" + scorer.get().pid() + "/maps): "
+                        + ScorerMalloc.loadedIn(scorer.get().pid()));
                 final LocalDate testFrom = trainFrom.plusDays(TRAIN_TO_TEST_DAYS);
                 final Runnable candidateSteps = !candidate ? () -> { } : () -> {
                     // The candidate judged on what came through Kafka before it serves anything.
@@ -244,10 +246,10 @@ final class Demo implements Callable<Integer> {
                     try {
                         step("restarting the scorer: SIGTERM, then the same command over the same state");
                         final long stop = System.nanoTime();
-                        scorer[0].close();
-                        scorer[0] = ChildProcess.start("scorer", scorerCommand, repo.root(), logs.resolve("scorer.log"),
-                                scorerEnvironment);
-                        waitReady(scorer[0], port);
+                        scorer.get().close();
+                        scorer.set(ChildProcess.start("scorer", scorerCommand, repo.root(), logs.resolve("scorer.log"),
+                                scorerEnvironment));
+                        waitReady(scorer.get(), port);
                         step(String.format("scorer ready again %.1f s after the stop; the test week follows at once",
                                 (System.nanoTime() - stop) / 1e9));
                     } catch (IOException e) {
@@ -258,7 +260,7 @@ final class Demo implements Callable<Integer> {
                     }
                 };
                 final Summary summary = replay(stack, testFrom.minusDays(historyDays), testFrom, testFrom.plusDays(TEST_DAYS),
-                        beforeTestWeek, new ReplayCpu(stack, () -> scorer[0]));
+                        beforeTestWeek, new ReplayCpu(stack, scorer::get));
                 summary.print(testFrom.minusDays(historyDays), testFrom.plusDays(TEST_DAYS));
                 printScorerHistogram(port);
                 boolean same = summary.compareWithTrainer(ModelBundle.readFrom(bundle).manifest(), trainFrom,
@@ -281,7 +283,7 @@ final class Demo implements Callable<Integer> {
                 }
                 return summary.complete() && same ? 0 : 1;
             } finally {
-                scorer[0].close();
+                scorer.get().close();
             }
         }
     }
