@@ -118,7 +118,15 @@ final class PerfProfile {
             }
         }
         script.waitFor();
-        Files.deleteIfExists(data);
+        // -Dperf.keep=<file>: the recording for perf report (with the thread ids printed here), else deleted.
+        final String keep = System.getProperty("perf.keep", "");
+        if (keep.isEmpty()) {
+            Files.deleteIfExists(data);
+        } else {
+            Files.move(data, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            System.out.printf("%nperf recording kept in %s (stream thread ids %s; JIT symbols in /tmp/perf-%d.map)%n",
+                    keep, tids, ProcessHandle.current().pid());
+        }
         final double usPerSample = 1e6 / HZ;
         final int javaCount = counts.getOrDefault(JAVA, 0);
         final int jfrTotal = javaSamples.entrySet().stream().filter(e -> !e.getKey().startsWith("RocksDB"))

@@ -40,9 +40,10 @@ public final class FeatureStores {
     }
 
     public static void addTo(StreamsBuilder builder, int terminalHistoryDays, TerminalHistory history) {
-        // No record cache: reads come from the task's decoded entities (PackedEntityStore) and a customer rarely
-        // pays twice within one commit interval, so the cache would only add a sorted-map insert per put.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CUSTOMER_STORE),
+        // No record cache: reads come from the task's decoded entities (PackedEntityStore), so the cache would only
+        // add a sorted-map insert per put. RocksDB gets a commit interval's rows as one batch (BatchedWritesStore).
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                BatchedWritesStore.supplier(Stores.persistentKeyValueStore(CUSTOMER_STORE)),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled()
                 .withLoggingEnabled(dev.fraudscorer.scorer.StoreChangelogs.configs()));
         builder.addGlobalStore(Stores.keyValueStoreBuilder(CrashTolerantGlobalStore.persistent(TERMINAL_STORE),
