@@ -163,6 +163,16 @@ public final class LocalStack implements AutoCloseable {
         return new java.time.Duration[] {brokerCpu, registry == null ? java.time.Duration.ZERO : registry.cpu()};
     }
 
+    /** The brokers' process ids (those running). */
+    public long[] brokerPids() {
+        return java.util.Arrays.stream(brokers).filter(java.util.Objects::nonNull).mapToLong(ChildProcess::pid).toArray();
+    }
+
+    /** The registry's process id, or -1 when it is not running. */
+    public long registryPid() {
+        return registry == null ? -1 : registry.pid();
+    }
+
     /** The super user's admin client (topics, ACLs, offsets); only the apply step and tests need it. */
     public Admin admin() {
         return Admin.create(superUserConfig());

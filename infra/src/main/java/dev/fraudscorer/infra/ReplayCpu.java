@@ -16,7 +16,10 @@ final class ReplayCpu {
     /** The scorer process now: a restart during the pause replaces it. */
     private final Supplier<ChildProcess> scorer;
     private final long[] usedNanos = new long[NAMES.length];
+    /** Of {@link #usedNanos}, what the JIT compiler threads used. */
+    private final long[] compilerNanos = new long[NAMES.length];
     private long[] since;
+    private long[] compilersSince;
 
     ReplayCpu(LocalStack stack, Supplier<ChildProcess> scorer) {
         this.stack = stack;
@@ -25,6 +28,7 @@ final class ReplayCpu {
 
     void start() {
         since = now();
+        compilersSince = compilersNow();
     }
 
     void stop() {
@@ -32,8 +36,11 @@ final class ReplayCpu {
             return;
         }
         final long[] now = now();
+        final long[] compilers = compilersNow();
         for (int i = 0; i < usedNanos.length; i++) {
             usedNanos[i] += now[i] - since[i];
+            // A restart in between replaced the scorer: its new JVM's compilers started from zero.
+            compilerNanos[i] += Math.max(0, compilers[i] - compilersSince[i]);
         }
         since = null;
     }
@@ -42,10 +49,19 @@ final class ReplayCpu {
     String describe(double seconds) {
         final StringBuilder out = new StringBuilder();
         for (int i = 0; i < NAMES.length; i++) {
-            out.append(i == 0 ? "" : ", ").append(String.format("%s %.1f s (%.2f cores)", NAMES[i], usedNanos[i] / 1e9,
-                    usedNanos[i] / 1e9 / seconds));
+            out.append(i == 0 ? "" : ", ").append(String.format("%s %.1f s (%.2f cores%s)", NAMES[i], usedNanos[i] / 1e9,
+                    usedNanos[i] / 1e9 / seconds, compilerNanos[i] == 0 ? ""
+                            : String.format("; JIT compilers %.1f s", compilerNanos[i] / 1e9)));
         }
         return out.append(String.format("; the machine has %d", Runtime.getRuntime().availableProcessors())).toString();
+    }
+
+    /** The JIT compiler threads' CPU of each process now (Linux; zeros elsewhere). */
+    private long[] compilersNow() {
+        final long brokers = java.util.Arrays.stream(stack.brokerPids()).map(CompilerCpu::nanos).sum();
+        final long registry = stack.registryPid() < 0 ? 0 : CompilerCpu.nanos(stack.registryPid());
+        return new long[] {CompilerCpu.nanos(ProcessHandle.current().pid()), CompilerCpu.nanos(scorer.get().pid()),
+                brokers, registry};
     }
 
     private long[] now() {
