@@ -51,6 +51,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String TRACE_SAMPLE_RATIO = "tracing.sample.ratio";
     public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
     public static final String WARMUP_STREAMS_RECORDS = "warmup.streams.records";
+    public static final String WARMUP_CLIENTS_RECORDS = "warmup.clients.records";
     public static final String STREAMS_PREFIX = "streams.";
     public static final String CLIENT_CONFIG = "kafka.client.config";
 
@@ -134,6 +135,11 @@ public final class ScorerConfig extends AbstractConfig {
             .define(WARMUP_STREAMS_RECORDS, Type.INT, 20_000, Range.atLeast(0), Importance.LOW,
                     "Synthetic transactions run through an in-process copy of the topology before /ready (at most 10"
                             + " s), so a new process's JIT has compiled Kafka Streams' path before live records; 0 = none.")
+            .define(WARMUP_CLIENTS_RECORDS, Type.INT, 20_000, Range.atLeast(0), Importance.LOW,
+                    "Records a transactional producer writes to a scratch topic (<application.id>-warmup-<random>,"
+                            + " deleted afterwards) and a read_committed consumer reads back before /ready, after the"
+                            + " Streams warm-up (at most 10 s), so the Kafka clients' code is compiled before live"
+                            + " records; 0 = none.")
             .define(TERMINAL_MAX_WAIT_MS, Type.LONG, 2_000L, Range.atLeast(0), Importance.LOW,
                     "Longest a transaction waits for terminal history to catch up; after a timeout it is scored on"
                             + " the history there is (counted in fraud_terminal_history_wait{outcome=STALE}).");

@@ -140,6 +140,10 @@ final class StreamsWarmup {
                     (System.nanoTime() - start) / 1_000_000, result.transactions() < records
                             ? "; stopped early: live records arrived (they warm the path themselves) or the time ran out"
                             : "");
+            // Not when live records cut the Streams warm-up short: they warm the clients themselves, sooner.
+            if (!stop.get() && result.transactions() >= records) {
+                ClientWarmup.run(config, config.getInt(ScorerConfig.WARMUP_CLIENTS_RECORDS), stop);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | IOException | Error e) {

@@ -169,6 +169,20 @@ class ScorerOnLocalStackIT {
         assertTrue(out.toString().contains("active version 1"), out.toString());
     }
 
+    /** Under the scorer's own principal: its grants cover the scratch topic and transactional id. */
+    @Test
+    void theClientWarmUpReadsBackWhatItWroteAndDeletesItsScratchTopic() throws Exception {
+        final ScorerConfig config = new ScorerConfig(ScorerCluster.connection(stack));
+        assertEquals(5_000, ClientWarmup.run(config, 5_000, new java.util.concurrent.atomic.AtomicBoolean()));
+        try (org.apache.kafka.clients.admin.Admin admin = stack.admin()) {
+            final Set<String> left = new HashSet<>(admin.listTopics().names().get());
+            left.removeIf(t -> !t.contains("-warmup-"));
+            assertEquals(Set.of(), left);
+        }
+        final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean(true);
+        assertEquals(0, ClientWarmup.run(config, 5_000, stopped), "a stopping scorer writes nothing");
+    }
+
     private static Properties consumerProps() {
         // Verdicts and dead letters alike: the auditor's view.
         final Properties props = ScorerCluster.client(stack, Access.Role.AUDITOR);
