@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * <p>The copy has its own application id, state directory ({@code <state.dir>/streams-warmup}, deleted afterwards),
  * model cache and discarding meters, so nothing of it reaches Kafka, the registry's contents or {@code /metrics}. It serves the model the live global
  * stores hold: it starts once they have one, with the same signed records.
+ *
+ * <p>When it ran whole, the real Kafka clients are warmed after it ({@link ClientWarmup}): this copy's producer is a
+ * mock, and its network paths were the bulk of what a new scorer still compiled after {@code /ready}.
  */
 final class StreamsWarmup {
 

@@ -55,22 +55,7 @@ public final class BatchedWritesStore extends WrappedStateStore<KeyValueStore<By
 
     /** {@code inner}'s stores under this layer, with its name and metrics scope. */
     public static KeyValueBytesStoreSupplier supplier(KeyValueBytesStoreSupplier inner) {
-        return new KeyValueBytesStoreSupplier() {
-            @Override
-            public String name() {
-                return inner.name();
-            }
-
-            @Override
-            public KeyValueStore<Bytes, byte[]> get() {
-                return new BatchedWritesStore(inner.get());
-            }
-
-            @Override
-            public String metricsScope() {
-                return inner.metricsScope();
-            }
-        };
+        return new LayeredStoreSupplier(inner, BatchedWritesStore::new);
     }
 
     /** Rows written here and not yet in the store underneath. */

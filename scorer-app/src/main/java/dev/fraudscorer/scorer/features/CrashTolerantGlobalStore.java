@@ -51,23 +51,7 @@ public final class CrashTolerantGlobalStore {
 
     /** A persistent key-value store supplier whose stores reopen after an unclean stop. */
     public static KeyValueBytesStoreSupplier persistent(String name) {
-        final KeyValueBytesStoreSupplier rocks = Stores.persistentKeyValueStore(name);
-        return new KeyValueBytesStoreSupplier() {
-            @Override
-            public String name() {
-                return rocks.name();
-            }
-
-            @Override
-            public KeyValueStore<Bytes, byte[]> get() {
-                return new Reopening(rocks.get());
-            }
-
-            @Override
-            public String metricsScope() {
-                return rocks.metricsScope();
-            }
-        };
+        return new LayeredStoreSupplier(Stores.persistentKeyValueStore(name), Reopening::new);
     }
 
     /**
