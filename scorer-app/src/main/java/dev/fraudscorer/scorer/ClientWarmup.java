@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -133,9 +132,7 @@ final class ClientWarmup {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (read < records && !stop.get() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    read += r.value().length == RECORD_BYTES ? 1 : 0;
-                }
+                read += consumer.poll(Duration.ofMillis(100)).count();
             }
         }
         return read;

@@ -3,6 +3,7 @@ package dev.fraudscorer.scorer.features;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -108,11 +109,22 @@ class BatchedWritesStoreTest {
 
     @Test
     void closeDropsWhatWasNotCommitted() {
-        store.put(key("a"), value("1"));
-        store.close();
-        assertEquals(0, store.pendingRows());
-        open();
-        assertNull(store.get(key("a")));
+        // The store underneath, with every call it gets recorded: a close must not write the pending rows out.
+        final List<String> calls = new ArrayList<>();
+        final KeyValueStore<Bytes, byte[]> rows = Stores.inMemoryKeyValueStore("recorded").get();
+        @SuppressWarnings("unchecked")
+        final KeyValueStore<Bytes, byte[]> recorded = (KeyValueStore<Bytes, byte[]>) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {KeyValueStore.class}, (proxy, method, args) -> {
+                    calls.add(method.getName());
+                    return method.invoke(rows, args);
+                });
+        final BatchedWritesStore layer = new BatchedWritesStore(recorded);
+        layer.init(new MockProcessorContext<Void, Void>().getStateStoreContext(), layer);
+        layer.put(key("a"), value("1"));
+        layer.close();
+        assertEquals(0, layer.pendingRows());
+        assertTrue(calls.contains("close"), calls.toString());
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("put") || c.equals("delete")), calls.toString());
     }
 
     private static Bytes key(String s) {
